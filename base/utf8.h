@@ -1,0 +1,30 @@
+// Strict UTF-8 (RFC 3629): decoding, validation and counting, for length rules measured in
+// "characters" (code points) or "UTF-8 bytes", and for building test strings.
+// Strict means: no overlong forms, no surrogates (U+D800..U+DFFF), nothing above U+10FFFF.
+// Pure functions; any thread.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace chapcheck::utf8 {
+
+// Decodes the code point starting at s[pos]; on success advances pos and returns it.
+// On an invalid sequence returns nullopt and leaves pos unchanged.
+std::optional<char32_t> DecodeNext(std::string_view s, std::size_t& pos);
+
+bool IsValid(std::string_view s);
+
+// Number of code points, or nullopt if s is not valid UTF-8.
+std::optional<std::size_t> CountCodePoints(std::string_view s);
+
+// Appends the UTF-8 encoding of cp; returns false (appending nothing) for a surrogate or a value
+// above U+10FFFF.
+bool Append(std::string& out, char32_t cp);
+
+// A printable, log-safe rendering of one code point: "'a'", "U+0000", "U+00E9".
+std::string Describe(char32_t cp);
+
+}  // namespace chapcheck::utf8

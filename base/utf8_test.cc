@@ -1,0 +1,52 @@
+#include "base/utf8.h"
+
+#include <gtest/gtest.h>
+
+namespace chapcheck::utf8 {
+namespace {
+
+TEST(Utf8, CountsCodePointsNotBytes) {
+  EXPECT_EQ(CountCodePoints("abc"), 3u);
+  EXPECT_EQ(CountCodePoints("\xC3\xA9"), 1u);              // é, 2 bytes
+  EXPECT_EQ(CountCodePoints("\xE2\x82\xAC"), 1u);          // €, 3 bytes
+  EXPECT_EQ(CountCodePoints("\xF0\x9F\x98\x80"), 1u);      // 😀, 4 bytes
+  EXPECT_EQ(CountCodePoints(std::string_view("a\0b", 3)), 3u);
+  EXPECT_EQ(CountCodePoints(""), 0u);
+}
+
+TEST(Utf8, RejectsEveryClassOfInvalidSequence) {
+  EXPECT_FALSE(IsValid("\x80"));                  // lone continuation byte
+  EXPECT_FALSE(IsValid("\xC3"));                  // truncated 2-byte sequence
+  EXPECT_FALSE(IsValid("\xE2\x82"));              // truncated 3-byte sequence
+  EXPECT_FALSE(IsValid("\xC0\xAF"));              // overlong '/'
+  EXPECT_FALSE(IsValid("\xE0\x80\xAF"));          // overlong 3-byte
+  EXPECT_FALSE(IsValid("\xED\xA0\x80"));          // UTF-16 surrogate U+D800
+  EXPECT_FALSE(IsValid("\xF4\x90\x80\x80"));      // above U+10FFFF
+  EXPECT_FALSE(IsValid("\xFF"));
+  EXPECT_FALSE(IsValid("\xC3\x28"));              // bad continuation
+  EXPECT_TRUE(IsValid("\xF4\x8F\xBF\xBF"));       // U+10FFFF itself
+}
+
+TEST(Utf8, AppendRoundTripsAndRefusesSurrogates) {
+  for (char32_t cp : {0x0u, 0x7Fu, 0x80u, 0x7FFu, 0x800u, 0xFFFFu, 0x10000u, 0x10FFFFu}) {
+    std::string s;
+    ASSERT_TRUE(Append(s, cp));
+    std::size_t pos = 0;
+    EXPECT_EQ(DecodeNext(s, pos), cp);
+    EXPECT_EQ(pos, s.size());
+  }
+  std::string s;
+  EXPECT_FALSE(Append(s, 0xD800));
+  EXPECT_FALSE(Append(s, 0x110000));
+  EXPECT_TRUE(s.empty());
+}
+
+TEST(Utf8, DescribeIsLogSafe) {
+  EXPECT_EQ(Describe('a'), "'a'");
+  EXPECT_EQ(Describe(0), "U+0000");
+  EXPECT_EQ(Describe(' '), "U+0020");
+  EXPECT_EQ(Describe(0xE9), "U+00E9");
+}
+
+}  // namespace
+}  // namespace chapcheck::utf8
