@@ -1,0 +1,28 @@
+// The chapcheck subcommands, callable in process (tests do) as well as from main().
+// Each takes its arguments (after the subcommand words) and the streams to write to, and returns
+// the process exit code:
+//   0  success, nothing to report
+//   1  findings: lint errors, new differences from AWS's model, contract violations
+//   2  usage or configuration error (bad flag, unreadable or malformed spec or input file)
+// Nothing here calls exit(); main() does. One call at a time per stream pair.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace chapcheck::cli {
+
+using Args = std::vector<std::string>;
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitUsage = 2;
+
+// chapcheck spec <lint|diff-aws|verdict|show|dump> ...
+int SpecCommand(const Args& args, std::ostream& out, std::ostream& err);
+
+// chapcheck <command> ...: dispatches on args[0]; prints help for "help", "--help", nothing.
+int Main(const Args& args, std::ostream& out, std::ostream& err);
+
+}  // namespace chapcheck::cli

@@ -1,0 +1,44 @@
+// chapcheck: the top-level dispatcher.
+#include <ostream>
+
+#include "cli/commands.h"
+
+namespace chapcheck::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: chapcheck <command> [options]\n"
+    "\n"
+    "Contract tests and fuzzing for AWS Storage Gateway's UpdateChapCredentials.\n"
+    "\n"
+    "commands:\n"
+    "  spec      the machine-readable contract: lint, diff-aws, verdict, show, dump\n"
+    "  version   print the version\n"
+    "  help      this text\n"
+    "\n"
+    "exit codes: 0 ok, 1 findings (contract violations, lint errors, new differences),\n"
+    "            2 usage or configuration error\n";
+
+}  // namespace
+
+int Main(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) {
+    err << kUsage;
+    return kExitUsage;
+  }
+  const std::string& cmd = args[0];
+  const Args rest(args.begin() + 1, args.end());
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    out << kUsage;
+    return kExitOk;
+  }
+  if (cmd == "version" || cmd == "--version") {
+    out << "chapcheck " CHAPCHECK_VERSION "\n";
+    return kExitOk;
+  }
+  if (cmd == "spec") return SpecCommand(rest, out, err);
+  err << "chapcheck: unknown command \"" << cmd << "\"\n" << kUsage;
+  return kExitUsage;
+}
+
+}  // namespace chapcheck::cli

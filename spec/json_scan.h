@@ -1,0 +1,43 @@
+// ScanJson: reads raw request bytes as one JSON text and reports what the spec verdict needs,
+// without building a DOM and without throwing: whether it parses (RFC 8259, strict UTF-8, finite
+// numbers), the kind of the top-level value, duplicate keys at any depth, and the top-level
+// object's members (last value wins, strings decoded to UTF-8).
+//
+// Depth is bounded only by the input: the parser is iterative and the scanner keeps one small
+// frame per open object. Error texts never quote the input (it may hold secrets).
+// Pure function; any thread.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace chapcheck::spec {
+
+enum class JsonKind { kNull, kBoolean, kInteger, kNumber, kString, kArray, kObject };
+std::string_view ToString(JsonKind k);
+
+struct JsonScan {
+  bool ok = false;
+  std::string error;              // when !ok: what kind of syntax error, and at which byte
+  std::size_t error_offset = 0;
+  JsonKind top = JsonKind::kNull;
+  bool duplicate_keys = false;
+  std::string first_duplicate;    // JSON path of the first repeated key, e.g. "$.TargetARN"
+  std::size_t max_depth = 0;
+
+  struct Member {
+    std::string name;
+    JsonKind kind = JsonKind::kNull;
+    std::string string_value;  // when kind == kString
+  };
+  std::vector<Member> members;  // top-level object members in first-seen order, last value wins
+
+  const Member* Find(std::string_view name) const;
+};
+
+JsonScan ScanJson(std::string_view text);
+
+}  // namespace chapcheck::spec

@@ -1,0 +1,429 @@
+#include "spec/verdict.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "base/utf8.h"
+#include "spec/arn_grammar.h"
+#include "spec/json_scan.h"
+
+namespace chapcheck::spec {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::string_view> HeaderValues(const Request& r, std::string_view name) {
+  std::vector<std::string_view> out;
+  const std::string want = Lower(name);
+  for (const auto& [k, v] : r.headers) {
+    if (Lower(k) == want) out.push_back(Trim(v));
+  }
+  return out;
+}
+
+bool TypeMatches(JsonType want, JsonKind got) {
+  switch (want) {
+    case JsonType::kString: return got == JsonKind::kString;
+    case JsonType::kInteger: return got == JsonKind::kInteger;
+    case JsonType::kNumber: return got == JsonKind::kInteger || got == JsonKind::kNumber;
+    case JsonType::kBoolean: return got == JsonKind::kBoolean;
+    case JsonType::kObject: return got == JsonKind::kObject;
+    case JsonType::kArray: return got == JsonKind::kArray;
+  }
+  return false;
+}
+
+// What one input member looks like in this request.
+struct MemberState {
+  const Member* member = nullptr;
+  bool present = false;      // sent, and not a null that counts as absent
+  bool sent_null = false;
+  JsonKind kind = JsonKind::kNull;
+  bool usable = false;       // present with the right JSON type: value rules can be evaluated
+  std::string value;         // when usable and a string
+  bool format_ok = true;     // false when its format rule is broken (no key for lookups)
+  ArnParts parts;
+};
+
+// The request's protocol-level facts, worked out once.
+struct Facts {
+  AuthStatus auth = AuthStatus::kValid;
+  bool method_path_ok = true;
+  enum class Target { kThis, kSibling, kUnknown } target = Target::kUnknown;
+  std::string target_reason;
+  std::string prefix;
+  bool content_type_ok = true;
+  std::string content_type_reason;
+  JsonScan scan;
+  bool readable = false;  // JSON and an object: member rules can be evaluated
+};
+
+Facts Observe(const Spec& spec, const Request& req, AuthStatus auth) {
+  Facts f;
+  const std::string_view path_only = std::string_view(req.path).substr(0, req.path.find('?'));
+  const std::string_view query = req.path.find('?') == std::string::npos
+                                     ? std::string_view()
+                                     : std::string_view(req.path).substr(req.path.find('?') + 1);
+  if (auth == AuthStatus::kUnchecked) {
+    const bool header = !HeaderValues(req, "Authorization").empty();
+    const bool presigned = query.find("X-Amz-Signature=") != std::string_view::npos;
+    f.auth = header || presigned ? AuthStatus::kValid : AuthStatus::kMissing;
+  } else {
+    f.auth = auth;
+  }
+  f.method_path_ok = req.method == spec.protocol.method && path_only == spec.protocol.path;
+
+  const auto targets = HeaderValues(req, spec.protocol.target_header);
+  if (targets.empty()) {
+    f.target_reason = spec.protocol.target_header + " is missing";
+  } else if (targets.size() > 1) {
+    f.target_reason = spec.protocol.target_header + " is sent " + std::to_string(targets.size()) + " times";
+  } else {
+    const std::string_view t = targets.front();
+    const auto dot = t.rfind('.');
+    const std::string_view prefix = dot == std::string_view::npos ? std::string_view() : t.substr(0, dot);
+    const std::string_view op = dot == std::string_view::npos ? t : t.substr(dot + 1);
+    const bool known_prefix = std::any_of(spec.protocol.targets.begin(), spec.protocol.targets.end(),
+                                          [&](const TargetPrefix& p) { return p.prefix == prefix; });
+    if (known_prefix && op == spec.operation) {
+      f.target = Facts::Target::kThis;
+      f.prefix = std::string(prefix);
+    } else if (known_prefix && std::find(spec.siblings.begin(), spec.siblings.end(), op) != spec.siblings.end()) {
+      f.target = Facts::Target::kSibling;
+      f.prefix = std::string(prefix);
+      f.target_reason = spec.protocol.target_header + " names " + std::string(op) + ", another operation";
+    } else {
+      f.target_reason = known_prefix ? spec.protocol.target_header + " names no operation of the service"
+                                     : spec.protocol.target_header + " has no known service prefix";
+    }
+  }
+
+  const auto types = HeaderValues(req, "Content-Type");
+  if (types.empty()) {
+    f.content_type_ok = false;
+    f.content_type_reason = "Content-Type is missing";
+  } else if (types.size() > 1) {
+    f.content_type_ok = false;
+    f.content_type_reason = "Content-Type is sent " + std::to_string(types.size()) + " times";
+  } else {
+    std::string_view media = types.front();
+    if (spec.protocol.content_type_parameters.as == "ignored") media = Trim(media.substr(0, media.find(';')));
+    f.content_type_ok = Lower(media) == Lower(spec.protocol.content_type);
+    if (!f.content_type_ok) f.content_type_reason = "Content-Type is not " + spec.protocol.content_type;
+  }
+
+  const bool empty_as_object = req.body.empty() && spec.protocol.empty_body.as == "empty-object";
+  f.scan = ScanJson(empty_as_object ? std::string_view("{}") : std::string_view(req.body));
+  f.readable = f.scan.ok && f.scan.top == JsonKind::kObject;
+  return f;
+}
+
+std::vector<MemberState> ObserveMembers(const Spec& spec, const Facts& f) {
+  std::vector<MemberState> out;
+  for (const Member& m : spec.members) {
+    MemberState st;
+    st.member = &m;
+    if (const JsonScan::Member* sent = f.scan.Find(m.name)) {
+      st.kind = sent->kind;
+      st.sent_null = sent->kind == JsonKind::kNull;
+      st.present = !(st.sent_null && spec.protocol.null_member.as == "absent");
+      st.usable = st.present && TypeMatches(m.type, sent->kind);
+      if (st.usable && sent->kind == JsonKind::kString) st.value = sent->string_value;
+    }
+    out.push_back(std::move(st));
+  }
+  return out;
+}
+
+std::string LengthReason(const MemberState& st, const LengthBound& b, std::size_t n) {
+  return st.member->name + " is " + std::to_string(n) + " " +
+         (b.unit == LengthUnit::kUtf8Bytes ? "UTF-8 bytes" : "characters") + ", outside " +
+         std::to_string(b.min) + ".." + std::to_string(b.max);
+}
+
+// nullopt when the rule holds (or cannot be evaluated), else the reason it is broken.
+std::optional<std::string> CheckMemberRule(const Spec& spec, const MemberRule& r, MemberState& st) {
+  const Member& m = *st.member;
+  switch (r.kind) {
+    case MemberRuleKind::kType:
+      if (st.present && !TypeMatches(m.type, st.kind)) {
+        return m.name + " is a JSON " + std::string(ToString(st.kind)) + ", the contract says " +
+               std::string(ToString(m.type));
+      }
+      return std::nullopt;
+    case MemberRuleKind::kRequired:
+      if (!st.present) return m.name + (st.sent_null ? " is null (counts as missing)" : " is missing");
+      return std::nullopt;
+    case MemberRuleKind::kLength: {
+      if (!st.usable) return std::nullopt;
+      std::size_t n = st.value.size();
+      if (r.length.unit == LengthUnit::kCharacters) n = utf8::CountCodePoints(st.value).value_or(n);
+      if (n < r.length.min || n > r.length.max) return LengthReason(st, r.length, n);
+      return std::nullopt;
+    }
+    case MemberRuleKind::kPattern: {
+      if (!st.usable || !r.pattern) return std::nullopt;
+      auto mismatch = r.pattern->FirstMismatch(st.value);
+      if (!mismatch) return std::nullopt;
+      if (!mismatch->code_point) return m.name + " is empty; " + r.pattern->text() + " needs a character";
+      if (m.sensitive) return m.name + " has a character outside " + r.pattern->text();
+      return m.name + " has " + utf8::Describe(*mismatch->code_point) + " at character " +
+             std::to_string(mismatch->index + 1) + ", outside " + r.pattern->text();
+    }
+    case MemberRuleKind::kFormat: {
+      if (!st.usable) return std::nullopt;
+      auto parts = ParseArn(spec.grammars.at(r.grammar), st.value);
+      if (!parts) {
+        st.format_ok = false;
+        return m.name + " is not of the form " + r.grammar + ": " + parts.error().message;
+      }
+      st.parts = std::move(parts).value();
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> CheckProtocolRule(const Spec& spec, const ProtocolRule& r, const Facts& f) {
+  switch (r.when) {
+    case Condition::kAuthMissing:
+      if (f.auth == AuthStatus::kMissing) return "the request carries no SigV4 authentication";
+      return std::nullopt;
+    case Condition::kAuthMalformed:
+      if (f.auth == AuthStatus::kMalformed) return "the Authorization header is not a well-formed SigV4 header";
+      return std::nullopt;
+    case Condition::kAuthUnknownKey:
+      if (f.auth == AuthStatus::kUnknownKey) return "the access key is not known to the endpoint";
+      return std::nullopt;
+    case Condition::kAuthBadSignature:
+      if (f.auth == AuthStatus::kBadSignature) return "the signature does not match the request";
+      return std::nullopt;
+    case Condition::kAuthExpired:
+      if (f.auth == AuthStatus::kExpired) {
+        return "X-Amz-Date is more than " + std::to_string(spec.protocol.signing.max_clock_skew_seconds) +
+               " s from the server's clock";
+      }
+      return std::nullopt;
+    case Condition::kMethodOrPath:
+      if (!f.method_path_ok) return "the operation is " + spec.protocol.method + " " + spec.protocol.path;
+      return std::nullopt;
+    case Condition::kUnknownTarget:
+      if (f.target == Facts::Target::kUnknown) return f.target_reason;
+      return std::nullopt;
+    case Condition::kContentType:
+      if (!f.content_type_ok) return f.content_type_reason;
+      return std::nullopt;
+    case Condition::kBodyNotJson:
+      if (!f.scan.ok) return "the body is not JSON: " + f.scan.error;
+      return std::nullopt;
+    case Condition::kBodyNotObject:
+      if (f.scan.ok && f.scan.top != JsonKind::kObject) {
+        return "the body is a JSON " + std::string(ToString(f.scan.top)) + ", not an object";
+      }
+      return std::nullopt;
+    case Condition::kDuplicateKeys:
+      if (f.scan.ok && f.scan.duplicate_keys) return "key " + f.scan.first_duplicate + " appears twice";
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+struct Hit {
+  const RuleHead* head = nullptr;  // nullptr: the request is out of this spec's scope
+  std::string reason;
+};
+
+Outcome MakeOutcome(const Spec& spec, const Hit& hit) {
+  Outcome o;
+  if (!hit.head) {
+    o.decision = Decision::kOutOfScope;
+    o.status = 0;
+    o.reason = hit.reason;
+    return o;
+  }
+  o.decision = Decision::kReject;
+  o.rule = hit.head->id;
+  o.severity = hit.head->severity;
+  o.reason = hit.reason;
+  const OutcomeDef& def = spec.errors.outcomes.at(hit.head->outcome);
+  o.error_type = def.type;
+  o.error_code = def.error_code;
+  if (const ErrorType* t = spec.errors.FindType(def.type)) {
+    o.error_type = t->name;
+    o.status = t->status;
+    o.also_allowed_status = t->also_allowed_status;
+  }
+  return o;
+}
+
+Outcome AcceptOutcome(const Spec& spec) {
+  Outcome o;
+  o.decision = Decision::kAccept;
+  o.status = spec.output.status;
+  o.reason = "the request satisfies every rule";
+  return o;
+}
+
+}  // namespace
+
+std::string_view ToString(AuthStatus a) {
+  switch (a) {
+    case AuthStatus::kUnchecked: return "unchecked";
+    case AuthStatus::kValid: return "valid";
+    case AuthStatus::kMissing: return "missing";
+    case AuthStatus::kMalformed: return "malformed";
+    case AuthStatus::kUnknownKey: return "unknown-key";
+    case AuthStatus::kBadSignature: return "bad-signature";
+    case AuthStatus::kExpired: return "expired";
+  }
+  return "?";
+}
+
+std::string_view ToString(Decision d) {
+  switch (d) {
+    case Decision::kAccept: return "accept";
+    case Decision::kReject: return "reject";
+    case Decision::kOutOfScope: return "out-of-scope";
+  }
+  return "?";
+}
+
+std::string Outcome::Summary() const {
+  switch (decision) {
+    case Decision::kAccept: return "accept (" + std::to_string(status) + ")";
+    case Decision::kOutOfScope: return "out of scope: " + reason;
+    case Decision::kReject:
+      return "reject " + std::to_string(status) + " " + error_type +
+             (error_code.empty() ? "" : "/" + error_code) + " by " + rule + " (" +
+             std::string(ToString(severity)) + ")";
+  }
+  return "?";
+}
+
+bool Verdict::Allows(Decision d, std::string_view type, std::string_view code, bool allow_lenient) const {
+  auto matches = [&](const Outcome& o) {
+    if (o.decision != d) return false;
+    if (d != Decision::kReject) return true;
+    return o.error_type == type && o.error_code == code;
+  };
+  return matches(outcome) || (allow_lenient && lenient && matches(*lenient));
+}
+
+Verdict Decide(const Spec& spec, const Request& req, AuthStatus auth, const World* world) {
+  Verdict v;
+  const Facts f = Observe(spec, req, auth);
+  v.target_prefix = f.prefix;
+  std::vector<MemberState> members = f.readable ? ObserveMembers(spec, f) : std::vector<MemberState>();
+  auto state_of = [&](std::string_view name) -> MemberState* {
+    for (auto& st : members) {
+      if (st.member->name == name) return &st;
+    }
+    return nullptr;
+  };
+
+  std::vector<Hit> hits;
+  bool stop = false;  // nothing after this point can be judged (out of scope)
+  for (Phase phase : spec.phases) {
+    for (const ProtocolRule& r : spec.protocol.rules) {
+      if (stop || r.head.phase != phase) continue;
+      if (r.when == Condition::kUnknownTarget && f.target == Facts::Target::kSibling) {
+        hits.push_back(Hit{nullptr, f.target_reason});
+        stop = true;
+        continue;
+      }
+      if (auto why = CheckProtocolRule(spec, r, f)) hits.push_back(Hit{&r.head, *why});
+    }
+    if (stop || !f.readable) continue;
+    for (MemberState& st : members) {
+      for (const MemberRule& r : st.member->rules) {
+        if (r.head.phase != phase) continue;
+        if (auto why = CheckMemberRule(spec, r, st)) hits.push_back(Hit{&r.head, *why});
+      }
+    }
+    for (const CrossRule& r : spec.cross_rules) {
+      if (r.head.phase != phase) continue;
+      std::vector<const MemberState*> sent;
+      for (const auto& name : r.members) {
+        const MemberState* st = state_of(name);
+        if (st && st->usable) sent.push_back(st);
+      }
+      bool equal = false;
+      for (std::size_t i = 0; i < sent.size() && !equal; ++i) {
+        for (std::size_t j = i + 1; j < sent.size() && !equal; ++j) {
+          if (sent[i]->value == sent[j]->value) {
+            equal = true;
+            hits.push_back(Hit{&r.head, sent[i]->member->name + " and " + sent[j]->member->name + " are equal"});
+          }
+        }
+      }
+    }
+    for (const Lookup& l : spec.lookups) {
+      if (l.head.phase != phase) continue;
+      if (!world) {
+        v.lookups_assumed = true;
+        continue;
+      }
+      const MemberState* st = state_of(l.member);
+      if (!st || !st->usable || !st->format_ok) continue;  // no key to look up
+      auto key = ExpandKey(l.key, st->parts, st->value);
+      if (!key) continue;
+      if (l.resource == Resource::kTarget) {
+        if (!world->targets.count(*key)) hits.push_back(Hit{&l.head, "the target does not exist"});
+        continue;
+      }
+      auto gw = world->gateways.find(*key);
+      if (l.kind == LookupKind::kExists && gw == world->gateways.end()) {
+        hits.push_back(Hit{&l.head, "the gateway does not exist"});
+      } else if (l.kind == LookupKind::kOnline && gw != world->gateways.end() && !gw->second.online) {
+        hits.push_back(Hit{&l.head, "the gateway is not connected"});
+      } else if (l.kind == LookupKind::kSupportsIscsi && gw != world->gateways.end() && !gw->second.iscsi) {
+        hits.push_back(Hit{&l.head, "the gateway type has no iSCSI targets"});
+      }
+    }
+  }
+
+  for (const Hit& h : hits) {
+    if (h.head) v.broken.push_back(BrokenRule{h.head->id, h.head->severity, h.reason});
+  }
+  if (hits.empty()) {
+    v.outcome = AcceptOutcome(spec);
+  } else {
+    v.outcome = MakeOutcome(spec, hits.front());
+    if (hits.front().head && hits.front().head->severity == Severity::kShould) {
+      auto firm = std::find_if(hits.begin(), hits.end(),
+                               [](const Hit& h) { return !h.head || h.head->severity == Severity::kMust; });
+      v.lenient = firm == hits.end() ? AcceptOutcome(spec) : MakeOutcome(spec, *firm);
+    }
+  }
+  const bool may_accept = v.outcome.decision == Decision::kAccept ||
+                          (v.lenient && v.lenient->decision == Decision::kAccept);
+  if (may_accept) {
+    for (const Echo& e : spec.output.echo) {
+      if (const MemberState* st = state_of(e.input); st && st->usable) v.echo.emplace_back(e.output, st->value);
+    }
+  }
+  return v;
+}
+
+Request RequestFromExample(const Example& example) {
+  Request r;
+  r.headers = example.headers;
+  r.body = example.body;
+  const bool has_auth = std::any_of(r.headers.begin(), r.headers.end(),
+                                    [](const auto& h) { return Lower(h.first) == "authorization"; });
+  // The examples show the payload, not a signature; mark them as authenticated.
+  if (!has_auth) r.headers.emplace_back("Authorization", "(example: signature not shown)");
+  return r;
+}
+
+}  // namespace chapcheck::spec
