@@ -1,6 +1,7 @@
 #include "spec/loader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
@@ -121,6 +122,42 @@ class Node {
   std::string path_;
 };
 
+bool IsIdentifier(std::string_view v) {
+  if (v.empty() || !(std::isalpha(static_cast<unsigned char>(v[0])) || v[0] == '_')) return false;
+  return std::all_of(v.begin(), v.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+bool IsRuleId(std::string_view v) {
+  if (v.empty() || !std::isalnum(static_cast<unsigned char>(v[0]))) return false;
+  return std::all_of(v.begin(), v.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  });
+}
+
+// A name that code and reports use as a key: letters, digits, '_' ("TargetARN", "InvalidParameters").
+std::string Identifier(const Node& n) {
+  std::string v = n.NonEmptyStr();
+  if (!IsIdentifier(v)) n.Fail("\"" + v + "\" is not a name (letters, digits and '_', not starting with a digit)");
+  return v;
+}
+
+// A rule, source or example id: letters, digits, '_', '.', '-'.
+std::string RuleId(const Node& n) {
+  std::string v = n.NonEmptyStr();
+  if (!IsRuleId(v)) n.Fail("\"" + v + "\" is not an id (letters, digits, '_', '.', '-')");
+  return v;
+}
+
+std::vector<std::string> UniqueNames(const Node& n) {
+  std::vector<std::string> out;
+  for (const Node& item : n.Items()) {
+    std::string v = Identifier(item);
+    if (std::find(out.begin(), out.end(), v) != out.end()) item.Fail("\"" + v + "\" is listed twice");
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
 Severity ReadSeverity(const Node& n) {
   return n.Enum<Severity>({{"must", Severity::kMust}, {"should", Severity::kShould}});
 }
@@ -157,12 +194,12 @@ Charset ReadCharset(const Node& n) {
 // The members every rule has. `default_id` is used when the rule has no "id".
 RuleHead ReadHead(const Node& n, const std::string& default_id) {
   RuleHead h;
-  h.id = n.Has("id") ? n.At("id").NonEmptyStr() : default_id;
+  h.id = n.Has("id") ? RuleId(n.At("id")) : default_id;
   if (h.id.empty()) n.Fail("missing required member \"id\"");
   h.phase = ReadPhase(n.At("phase"));
-  h.outcome = n.At("outcome").NonEmptyStr();
-  h.source = n.At("source").NonEmptyStr();
-  h.outcome_source = n.StrOr("outcomeSource", "convention");
+  h.outcome = Identifier(n.At("outcome"));
+  h.source = RuleId(n.At("source"));
+  h.outcome_source = n.Has("outcomeSource") ? RuleId(n.At("outcomeSource")) : "convention";
   h.severity = ReadSeverity(n.At("severity"));
   h.doc = n.StrOr("doc", "");
   return h;
@@ -194,7 +231,7 @@ Interpretation ReadInterpretation(const Node& n, std::initializer_list<std::stri
 Segment ReadSegment(const Node& n) {
   n.Object({"literal", "name", "oneOf", "charset", "minLength", "maxLength"});
   Segment s;
-  s.name = n.StrOr("name", "");
+  if (n.Has("name")) s.name = Identifier(n.At("name"));
   int kinds = 0;
   if (auto l = n.Opt("literal")) s.literal = l->NonEmptyStr(), ++kinds;
   if (auto o = n.Opt("oneOf")) {
@@ -204,6 +241,9 @@ Segment ReadSegment(const Node& n) {
   }
   if (auto c = n.Opt("charset")) s.charset = ReadCharset(*c), ++kinds;
   if (kinds != 1) n.Fail("a segment has exactly one of \"literal\", \"oneOf\", \"charset\"");
+  if (!s.charset && (n.Has("minLength") || n.Has("maxLength"))) {
+    n.Fail("minLength and maxLength apply to charset segments only");
+  }
   if (auto m = n.Opt("minLength")) s.min_length = static_cast<std::size_t>(m->Int(0, 1 << 20));
   if (auto m = n.Opt("maxLength")) s.max_length = static_cast<std::size_t>(m->Int(1, 1 << 20));
   if (s.min_length > s.max_length) n.Fail("minLength exceeds maxLength");
@@ -252,6 +292,9 @@ void ReadProtocol(const Node& n, Protocol& p) {
             "interpretation", "rules"});
   p.kind = n.At("kind").Enum<std::string>({{"awsJson1_0", "awsJson1_0"}, {"awsJson1_1", "awsJson1_1"}});
   p.method = n.At("method").NonEmptyStr();
+  if (!std::all_of(p.method.begin(), p.method.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    n.At("method").Fail("an HTTP method is upper-case letters");
+  }
   p.path = n.At("path").NonEmptyStr();
   if (p.path.front() != '/') n.At("path").Fail("must start with '/'");
   p.content_type = n.At("contentType").NonEmptyStr();
@@ -261,9 +304,9 @@ void ReadProtocol(const Node& n, Protocol& p) {
   for (const Node& t : n.At("targets").Items()) {
     t.Object({"prefix", "status", "source"});
     TargetPrefix tp;
-    tp.prefix = t.At("prefix").NonEmptyStr();
+    tp.prefix = Identifier(t.At("prefix"));
     tp.current = t.At("status").Enum<bool>({{"current", true}, {"legacy", false}});
-    tp.source = t.At("source").NonEmptyStr();
+    tp.source = RuleId(t.At("source"));
     if (!prefixes.insert(tp.prefix).second) t.At("prefix").Fail("prefix \"" + tp.prefix + "\" is listed twice");
     current += tp.current;
     p.targets.push_back(tp);
@@ -275,16 +318,26 @@ void ReadProtocol(const Node& n, Protocol& p) {
   s.Object({"scheme", "name", "algorithm", "maxClockSkewSeconds", "signedHeaders", "source"});
   p.signing.scheme = s.At("scheme").Enum<std::string>({{"sigv4", "sigv4"}});
   p.signing.name = s.At("name").NonEmptyStr();
-  p.signing.algorithm = s.StrOr("algorithm", "AWS4-HMAC-SHA256");
+  p.signing.algorithm = s.Has("algorithm")
+                            ? s.At("algorithm").Enum<std::string>({{"AWS4-HMAC-SHA256", "AWS4-HMAC-SHA256"}})
+                            : "AWS4-HMAC-SHA256";
   if (auto k = s.Opt("maxClockSkewSeconds")) p.signing.max_clock_skew_seconds = static_cast<int>(k->Int(0, 86400 * 7));
-  if (auto h = s.Opt("signedHeaders")) p.signing.signed_headers = h->Strings();
+  if (auto h = s.Opt("signedHeaders")) {
+    for (const Node& item : h->Items()) {
+      std::string v = item.NonEmptyStr();
+      if (!std::all_of(v.begin(), v.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; })) {
+        item.Fail("signed header names are lower case (as SigV4 canonicalises them)");
+      }
+      p.signing.signed_headers.push_back(std::move(v));
+    }
+  }
   p.signing.source = s.At("source").NonEmptyStr();
 
   if (auto i = n.Opt("interpretation")) {
     i->Object({"emptyBody", "nullMember", "unknownMembers", "contentTypeParameters"});
     if (auto x = i->Opt("emptyBody")) p.empty_body = ReadInterpretation(*x, {"empty-object", "malformed"});
     if (auto x = i->Opt("nullMember")) p.null_member = ReadInterpretation(*x, {"absent", "wrong-type"});
-    if (auto x = i->Opt("unknownMembers")) p.unknown_members = ReadInterpretation(*x, {"ignored", "invalid"});
+    if (auto x = i->Opt("unknownMembers")) p.unknown_members = ReadInterpretation(*x, {"ignored"});
     if (auto x = i->Opt("contentTypeParameters"))
       p.content_type_parameters = ReadInterpretation(*x, {"ignored", "significant"});
   }
@@ -324,7 +377,7 @@ Alternative ReadAlternative(const Node& n) {
 Member ReadMember(const Node& n) {
   n.Object({"name", "type", "required", "sensitive", "awsShape", "doc", "rules"});
   Member m;
-  m.name = n.At("name").NonEmptyStr();
+  m.name = Identifier(n.At("name"));
   m.type = ReadJsonType(n.At("type"));
   m.required = n.At("required").Bool();
   m.sensitive = n.At("sensitive").Bool();
@@ -387,7 +440,7 @@ void ReadOutput(const Node& n, Output& o) {
   o.status = static_cast<int>(n.At("status").Int(200, 299));
   for (const Node& m : n.At("members").Items()) {
     m.Object({"name", "type", "awsShape", "doc"});
-    o.members.push_back({m.At("name").NonEmptyStr(), ReadJsonType(m.At("type")), m.StrOr("awsShape", "")});
+    o.members.push_back({Identifier(m.At("name")), ReadJsonType(m.At("type")), m.StrOr("awsShape", "")});
   }
   auto read_echo = [](const Node& e, bool with_members) {
     if (with_members) {
@@ -396,7 +449,7 @@ void ReadOutput(const Node& n, Output& o) {
       e.Object({"id", "source", "severity", "doc"});
     }
     Echo x;
-    x.id = e.At("id").NonEmptyStr();
+    x.id = RuleId(e.At("id"));
     if (with_members) {
       x.output = e.At("output").NonEmptyStr();
       x.input = e.At("input").NonEmptyStr();
@@ -428,7 +481,11 @@ void ReadErrors(const Node& n, Errors& e) {
   e.envelope.error_field = env.StrOr("errorField", "error");
   e.envelope.code_field = env.StrOr("codeField", "errorCode");
   e.envelope.details_field = env.StrOr("detailsField", "errorDetails");
-  e.envelope.server_type_form = env.StrOr("serverTypeForm", "bare");
+  e.envelope.server_type_form =
+      env.Has("serverTypeForm")
+          ? env.At("serverTypeForm").Enum<std::string>(
+                {{"bare", "bare"}, {"namespace#Type", "namespace#Type"}, {"namespace#Type:uri", "namespace#Type:uri"}})
+          : "bare";
   if (auto f = env.Opt("clientAcceptsTypeForms")) e.envelope.client_accepts_type_forms = f->Strings();
   e.envelope.request_id_header = env.At("requestIdHeader").NonEmptyStr();
   e.envelope.content_type = env.At("contentType").NonEmptyStr();
@@ -438,10 +495,10 @@ void ReadErrors(const Node& n, Errors& e) {
   for (const Node& t : n.At("types").Items()) {
     t.Object({"name", "status", "alsoAllowedStatus", "aliases", "hasErrorCode", "transient", "source", "doc"});
     ErrorType et;
-    et.name = t.At("name").NonEmptyStr();
+    et.name = Identifier(t.At("name"));
     et.status = static_cast<int>(t.At("status").Int(400, 599));
     if (auto a = t.Opt("alsoAllowedStatus")) et.also_allowed_status = ReadStatuses(*a);
-    if (auto a = t.Opt("aliases")) et.aliases = a->Strings();
+    if (auto a = t.Opt("aliases")) et.aliases = UniqueNames(*a);
     if (auto h = t.Opt("hasErrorCode")) et.has_error_code = h->Bool();
     if (auto h = t.Opt("transient")) et.transient = h->Bool();
     et.source = t.At("source").NonEmptyStr();
@@ -455,13 +512,17 @@ void ReadErrors(const Node& n, Errors& e) {
   if (auto c = n.Opt("codes")) {
     c->Object({"source", "documented", "transient"});
     e.codes_source = c->At("source").NonEmptyStr();
-    e.documented_codes = c->At("documented").Strings();
-    if (auto t = c->Opt("transient")) e.transient_codes = t->Strings();
+    e.documented_codes = UniqueNames(c->At("documented"));
+    if (auto t = c->Opt("transient")) e.transient_codes = UniqueNames(*t);
   }
   if (auto s = n.Opt("transientStatus")) e.transient_status = ReadStatuses(*s);
-  for (const auto& [name, o] : n.At("outcomes").Fields()) {
+  if (e.types.empty()) n.At("types").Fail("must list at least one error type");
+  const auto outcomes = n.At("outcomes").Fields();
+  if (outcomes.empty()) n.At("outcomes").Fail("must define at least one outcome");
+  for (const auto& [name, o] : outcomes) {
     o.Object({"type", "errorCode"});
-    OutcomeDef def{o.At("type").NonEmptyStr(), o.StrOr("errorCode", "")};
+    if (!IsIdentifier(name)) o.Fail("outcome name \"" + name + "\" is not a name");
+    OutcomeDef def{Identifier(o.At("type")), o.Has("errorCode") ? Identifier(o.At("errorCode")) : ""};
     const ErrorType* type = e.FindType(def.type);
     if (!type) o.At("type").Fail("error type \"" + def.type + "\" is not in errors.types");
     if (!def.error_code.empty() && !type->has_error_code) {
@@ -475,7 +536,7 @@ void ReadEffects(const Node& n, std::vector<Effect>& out) {
   for (const Node& x : n.Items()) {
     x.Object({"id", "on", "kind", "scope", "member", "deadlineSeconds", "source", "severity", "doc"});
     Effect e;
-    e.id = x.At("id").NonEmptyStr();
+    e.id = RuleId(x.At("id"));
     e.on_accepted = x.At("on").Enum<bool>({{"accepted", true}, {"rejected", false}});
     e.kind = x.At("kind").Enum<EffectKind>({{"connections-closed", EffectKind::kConnectionsClosed},
                                             {"connections-kept", EffectKind::kConnectionsKept},
@@ -502,7 +563,7 @@ void ReadExamples(const Node& n, std::vector<Example>& out) {
   for (const Node& x : n.Items()) {
     x.Object({"id", "source", "doc", "request", "response"});
     Example e;
-    e.id = x.At("id").NonEmptyStr();
+    e.id = RuleId(x.At("id"));
     e.source = x.At("source").NonEmptyStr();
     e.doc = x.StrOr("doc", "");
     const Node req = x.At("request");
@@ -575,12 +636,12 @@ void CheckReferences(const Spec& s, const Node& root) {
     const std::string where = "$.input.rules[" + std::to_string(i) + "]";
     check_head(s.cross_rules[i].head, where);
     unique_id(s.cross_rules[i].head.id, where + ".id");
-    const Member* first = nullptr;
+    std::set<std::string> seen_members;
     for (const auto& name : s.cross_rules[i].members) {
       const Member* m = s.FindMember(name);
       if (!m) throw LoadError{where + ".members", "member \"" + name + "\" is not an input member"};
-      if (first && first->type != m->type) throw LoadError{where + ".members", "members of a distinct rule must have one type"};
-      first = m;
+      if (m->type != JsonType::kString) throw LoadError{where + ".members", "a distinct rule compares string members; " + name + " is not one"};
+      if (!seen_members.insert(name).second) throw LoadError{where + ".members", "member \"" + name + "\" is named twice"};
     }
   }
   for (std::size_t i = 0; i < s.lookups.size(); ++i) {
@@ -654,13 +715,14 @@ Spec Build(const json& doc, std::string_view origin) {
 
   const Node op = root.At("operation");
   op.Object({"name", "service", "doc", "siblings"});
-  s.operation = op.At("name").NonEmptyStr();
+  s.operation = Identifier(op.At("name"));
   s.service = op.At("service").NonEmptyStr();
   s.doc = op.StrOr("doc", "");
-  if (auto sib = op.Opt("siblings")) s.siblings = sib->Strings();
+  if (auto sib = op.Opt("siblings")) s.siblings = UniqueNames(*sib);
 
   for (const auto& [id, src] : root.At("sources").Fields()) {
     src.Object({"title", "authority", "url"});
+    if (!IsRuleId(id)) src.Fail("source id \"" + id + "\" is not an id (letters, digits, '_', '.', '-')");
     Source so;
     so.id = id;
     so.title = src.At("title").NonEmptyStr();
@@ -696,7 +758,10 @@ Spec Build(const json& doc, std::string_view origin) {
     }
   }
   if (auto g = root.Opt("grammars")) {
-    for (const auto& [id, node] : g->Fields()) s.grammars[id] = ReadGrammar(node, id);
+    for (const auto& [id, node] : g->Fields()) {
+      if (!IsRuleId(id)) node.Fail("grammar id \"" + id + "\" is not an id");
+      s.grammars[id] = ReadGrammar(node, id);
+    }
   }
   if (auto l = root.Opt("lookups")) {
     for (const Node& x : l->Items()) {

@@ -113,6 +113,20 @@ TEST(Loader, RejectsEveryMalformedSpecWithPathAndReason) {
   }
 }
 
+TEST(Loader, DistinctRulesCompareStringsOnly) {
+  // Two integer members in a distinct rule would compare values the verdict does not keep.
+  json doc = json::parse(ReadText(kSpecPath));
+  doc["input"]["members"].push_back({{"name", "Count"}, {"type", "integer"}, {"required", false}, {"sensitive", false},
+                                     {"rules", json::array({{{"kind", "type"}, {"phase", "serialization"},
+                                                             {"outcome", "Serialization"}, {"source", "convention"},
+                                                             {"severity", "must"}}})}});
+  doc["input"]["rules"][0]["members"] = json::array({"InitiatorName", "Count"});
+  auto s = ParseSpec(doc.dump(), "variant");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().where, "$.input.rules[0].members");
+  EXPECT_NE(s.error().message.find("Count is not one"), std::string::npos) << s.error().message;
+}
+
 TEST(Loader, RejectsTextThatIsNotASpec) {
   const std::pair<std::string, std::string> cases[] = {
       {"", "not valid JSON"},
