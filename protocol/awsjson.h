@@ -1,0 +1,37 @@
+// awsJson1_1 wire helpers both sides share: the error envelope a server writes, and the parsing
+// a client does of it (accepting every form the Smithy awsJson1_1 rules allow: a bare type,
+// "namespace#Type", "namespace#Type:uri", or the X-Amzn-Errortype header).
+// Pure functions; any thread. Nothing here sees a secret: callers pass messages that are safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace chapcheck::awsjson {
+
+inline constexpr std::string_view kContentType = "application/x-amz-json-1.1";
+
+// {"__type": type, "message": message} plus "error": {"errorCode": code, "errorDetails": {}}
+// when error_code is not empty.
+std::string ErrorBody(std::string_view type, std::string_view message, std::string_view error_code);
+
+// "aws.protocoltests#FooError:http://internal..." -> "FooError"; a bare name is returned as is.
+std::string BareType(std::string_view raw);
+
+struct ParsedError {
+  std::string type;         // bare
+  std::string raw_type;     // as sent ("" when only the header named it)
+  bool type_from_header = false;
+  bool has_message = false;
+  std::string message;
+  bool has_error_object = false;
+  std::string error_code;   // error.errorCode, "" when absent
+};
+
+// Reads an error response body (and the X-Amzn-Errortype header value, "" when absent).
+// Fails when the body is not a JSON object or names no type anywhere.
+Result<ParsedError> ParseError(std::string_view body, std::string_view errortype_header);
+
+}  // namespace chapcheck::awsjson

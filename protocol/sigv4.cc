@@ -1,0 +1,736 @@
+#include "protocol/sigv4.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <ctime>
+#include <stdexcept>
+
+// Notes on choices the header leaves open (kept here so the header stays short):
+// - The canonical URI is the request-target's path, normalised when asked, then URI-encoded once
+//   byte by byte (RFC 3986 unreserved characters and '/' kept, everything else "%XX" upper case,
+//   '%' included). A path sent already encoded ("/a%20b") therefore ends up encoded twice
+//   ("/a%2520b"), which is what SigV4 asks of every service except S3.
+// - Query parameters are split on '&', then on the first '='; names and values are
+//   percent-decoded ("%XX" only: '+' stays a plus, a stray '%' stays literal), re-encoded, and
+//   sorted by encoded name, then encoded value. Empty pieces ("a=1&&b=2") are dropped.
+// - Header values are trimmed and every run of whitespace (SP, HT, CR, LF, VT, FF) becomes one
+//   space, so obs-folded multi-line values canonicalise as the AWS SDKs do.
+// - SignHeaders always signs host, x-amz-date and (when it adds one) x-amz-security-token, on
+//   top of options.signed_headers or the default set; when the request already has X-Amz-Date
+//   that value is the signing time. Any Authorization header already present is replaced.
+// - Verify reads X-Amz-Date, or when absent the Date header (IMF-fixdate, "Sun, 30 Aug 2015
+//   12:36:00 GMT"). The payload hash is always computed from the body (never taken from
+//   x-amz-content-sha256), so a changed body always fails.
+// - ParseAuthorization accepts the parameters in any order with optional spaces after ',', and
+//   refuses an empty parameter (",,"), a repeated or unknown one, a credential that is not
+//   <key>/<YYYYMMDD>/<region>/<service>/aws4_request, a signed-header name that is not a
+//   lower-case token, and a signature that is not 64 hex digits. No message quotes a value that
+//   could be the signature.
+
+namespace chapcheck::sigv4 {
+namespace {
+
+constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
+constexpr std::string_view kTerminator = "aws4_request";
+constexpr std::size_t kMaxAuthorizationBytes = 16 * 1024;
+constexpr std::size_t kMaxQuoted = 64;  // longest excerpt of client input a message quotes
+
+// --- characters ----------------------------------------------------------------------------
+
+bool IsUnreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
+}
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsPrintable(char c) { return c > 0x20 && c < 0x7f; }  // visible ASCII, no space
+
+char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = LowerAscii(c);
+  return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (LowerAscii(a[i]) != LowerAscii(b[i])) return false;
+  }
+  return true;
+}
+
+// RFC 7230 token characters, lower case only (SigV4 signed-header names).
+bool IsLowerTokenChar(char c) {
+  if (c >= 'A' && c <= 'Z') return false;
+  if (IsLetter(c) || IsDigit(c)) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+std::string_view TrimSpace(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// A log-safe, bounded rendering of client input for messages: visible ASCII kept, anything else
+// as \xNN, cut after kMaxQuoted bytes. Callers never pass a signature or a secret.
+std::string Quote(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "'";
+  std::size_t n = std::min(s.size(), kMaxQuoted);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  if (s.size() > n) out += "...";
+  out += "'";
+  return out;
+}
+
+// --- encoding ------------------------------------------------------------------------------
+
+void AppendUriEncoded(std::string& out, std::string_view in, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (char ch : in) {
+    auto c = static_cast<unsigned char>(ch);
+    if (IsUnreserved(c) || (keep_slash && c == '/')) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+}
+
+std::string UriEncode(std::string_view in, bool keep_slash) {
+  std::string out;
+  out.reserve(in.size());
+  AppendUriEncoded(out, in, keep_slash);
+  return out;
+}
+
+std::string PercentDecode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%' && i + 2 < in.size()) {
+      int hi = HexValue(in[i + 1]);
+      int lo = HexValue(in[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += in[i];
+  }
+  return out;
+}
+
+std::string ToHex(const unsigned char* data, std::size_t size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out += kHex[data[i] >> 4];
+    out += kHex[data[i] & 0xf];
+  }
+  return out;
+}
+
+// --- crypto --------------------------------------------------------------------------------
+
+using Digest = std::array<unsigned char, 32>;
+
+// HMAC-SHA256. OpenSSL fails here only when it cannot allocate; that is reported like
+// std::bad_alloc, as an exception, not as a verdict.
+Digest HmacSha256(const void* key, std::size_t key_size, std::string_view data) {
+  Digest out{};
+  std::size_t out_size = 0;
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key, key_size,
+                reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), out.size(),
+                &out_size) == nullptr ||
+      out_size != out.size()) {
+    throw std::runtime_error("OpenSSL HMAC-SHA256 failed");
+  }
+  return out;
+}
+
+// --- canonical request pieces --------------------------------------------------------------
+
+std::string_view PathOf(std::string_view target) { return target.substr(0, std::min(target.find('?'), target.size())); }
+
+std::string_view QueryOf(std::string_view target) {
+  std::size_t q = target.find('?');
+  return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+}
+
+// Removes empty, "." and ".." segments (".." above the root stays at the root); keeps a leading
+// and a trailing '/'.
+std::string NormalizePath(std::string_view path) {
+  std::vector<std::string_view> segments;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = std::min(path.find('/', start), path.size());
+    std::string_view seg = path.substr(start, end - start);
+    if (seg == "..") {
+      if (!segments.empty()) segments.pop_back();
+    } else if (!seg.empty() && seg != ".") {
+      segments.push_back(seg);
+    }
+    start = end + 1;
+  }
+  std::string out = "/";
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    if (i > 0) out += '/';
+    out += segments[i];
+  }
+  if (!segments.empty() && !path.empty() && path.back() == '/') out += '/';
+  return out;
+}
+
+std::string CanonicalUri(std::string_view target, bool normalize_path) {
+  std::string_view path = PathOf(target);
+  if (path.empty()) return "/";
+  if (normalize_path) return UriEncode(NormalizePath(path), /*keep_slash=*/true);
+  return UriEncode(path, /*keep_slash=*/true);
+}
+
+std::string CanonicalQuery(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> params;
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    std::size_t end = std::min(query.find('&', start), query.size());
+    std::string_view piece = query.substr(start, end - start);
+    if (!piece.empty()) {
+      std::size_t eq = piece.find('=');
+      std::string_view name = piece.substr(0, std::min(eq, piece.size()));
+      std::string_view value = eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1);
+      params.emplace_back(UriEncode(PercentDecode(name), false), UriEncode(PercentDecode(value), false));
+    }
+    start = end + 1;
+  }
+  std::sort(params.begin(), params.end());
+  std::string out;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (i > 0) out += '&';
+    out += params[i].first;
+    out += '=';
+    out += params[i].second;
+  }
+  return out;
+}
+
+// Trims and folds every whitespace run to one space.
+void AppendCanonicalValue(std::string& out, std::string_view value) {
+  value = TrimSpace(value);
+  bool in_space = false;
+  for (char c : value) {
+    if (IsSpace(c)) {
+      in_space = true;
+      continue;
+    }
+    if (in_space) out += ' ';
+    in_space = false;
+    out += c;
+  }
+}
+
+// Request headers indexed by lower-case name, in order of appearance within one name.
+class HeaderIndex {
+ public:
+  explicit HeaderIndex(const Request& request) : request_(request) {
+    entries_.reserve(request.headers.size());
+    for (std::size_t i = 0; i < request.headers.size(); ++i) entries_.push_back({Lower(request.headers[i].first), i});
+    std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
+  }
+
+  std::size_t Count(std::string_view lower_name) const {
+    auto [first, last] = Range(lower_name);
+    return static_cast<std::size_t>(last - first);
+  }
+
+  // Values of every header with this name, canonicalised and joined with ','.
+  std::string Canonical(std::string_view lower_name) const {
+    auto [first, last] = Range(lower_name);
+    std::string out;
+    for (auto it = first; it != last; ++it) {
+      if (it != first) out += ',';
+      AppendCanonicalValue(out, request_.headers[it->index].second);
+    }
+    return out;
+  }
+
+ private:
+  struct Entry {
+    std::string name;
+    std::size_t index;
+  };
+  using It = std::vector<Entry>::const_iterator;
+
+  std::pair<It, It> Range(std::string_view lower_name) const {
+    auto first = std::lower_bound(entries_.begin(), entries_.end(), lower_name,
+                                  [](const Entry& e, std::string_view n) { return e.name < n; });
+    auto last = std::upper_bound(first, entries_.end(), lower_name,
+                                 [](std::string_view n, const Entry& e) { return n < e.name; });
+    return {first, last};
+  }
+
+  const Request& request_;
+  std::vector<Entry> entries_;
+};
+
+std::vector<std::string> SortedUniqueLower(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  out.reserve(names.size());
+  for (const auto& n : names) out.push_back(Lower(n));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& parts, char sep) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+// --- dates ---------------------------------------------------------------------------------
+
+using Seconds = std::chrono::sys_seconds;
+
+std::optional<int> Digits(std::string_view s, std::size_t pos, std::size_t count) {
+  if (pos + count > s.size()) return std::nullopt;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + count; ++i) {
+    if (!IsDigit(s[i])) return std::nullopt;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+std::optional<Seconds> MakeTime(int y, unsigned mo, unsigned d, int h, int mi, int s) {
+  std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{mo}, std::chrono::day{d}};
+  if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
+  return std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} + std::chrono::seconds{s};
+}
+
+// YYYYMMDDTHHMMSSZ
+std::optional<Seconds> ParseAmzDate(std::string_view s) {
+  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
+  auto y = Digits(s, 0, 4), mo = Digits(s, 4, 2), d = Digits(s, 6, 2);
+  auto h = Digits(s, 9, 2), mi = Digits(s, 11, 2), sec = Digits(s, 13, 2);
+  if (!y || !mo || !d || !h || !mi || !sec) return std::nullopt;
+  return MakeTime(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d), *h, *mi, *sec);
+}
+
+// IMF-fixdate (RFC 9110): "Sun, 30 Aug 2015 12:36:00 GMT".
+std::optional<Seconds> ParseHttpDate(std::string_view s) {
+  static constexpr std::array<std::string_view, 7> kDays = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  static constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (s.size() != 29 || s.substr(3, 2) != ", " || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':' ||
+      s[22] != ':' || s.substr(25) != " GMT") {
+    return std::nullopt;
+  }
+  if (std::find(kDays.begin(), kDays.end(), s.substr(0, 3)) == kDays.end()) return std::nullopt;
+  auto month = std::find(kMonths.begin(), kMonths.end(), s.substr(8, 3));
+  if (month == kMonths.end()) return std::nullopt;
+  auto d = Digits(s, 5, 2), y = Digits(s, 12, 4), h = Digits(s, 17, 2), mi = Digits(s, 20, 2), sec = Digits(s, 23, 2);
+  if (!d || !y || !h || !mi || !sec) return std::nullopt;
+  return MakeTime(*y, static_cast<unsigned>(month - kMonths.begin() + 1), static_cast<unsigned>(*d), *h, *mi, *sec);
+}
+
+std::string SkewText(std::chrono::seconds skew) {
+  if (skew.count() % 60 == 0) return std::to_string(skew.count() / 60) + " min.";
+  return std::to_string(skew.count()) + " s.";
+}
+
+// --- Authorization parsing -----------------------------------------------------------------
+
+Error AuthError(std::string message) { return Error{"Authorization", std::move(message)}; }
+
+bool ValidScopePart(std::string_view s) {
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), IsPrintable);
+}
+
+Result<Authorization> ParseCredential(std::string_view value, Authorization auth) {
+  std::array<std::string_view, 5> parts;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    std::size_t slash = value.find('/', start);
+    if (i + 1 < parts.size()) {
+      if (slash == std::string_view::npos) {
+        return AuthError("Credential should be <access key id>/<YYYYMMDD>/<region>/<service>/aws4_request.");
+      }
+      parts[i] = value.substr(start, slash - start);
+      start = slash + 1;
+    } else {
+      if (slash != std::string_view::npos) {
+        return AuthError("Credential has more than five '/'-separated parts.");
+      }
+      parts[i] = value.substr(start);
+    }
+  }
+  if (parts[0].empty() || parts[0].size() > 128 || !std::all_of(parts[0].begin(), parts[0].end(), IsPrintable)) {
+    return AuthError("Credential has an empty or invalid access key id.");
+  }
+  if (parts[1].size() != 8 || !Digits(parts[1], 0, 8)) {
+    return AuthError("Credential date " + Quote(parts[1]) + " is not YYYYMMDD.");
+  }
+  if (!ValidScopePart(parts[2])) return AuthError("Credential has an empty or invalid region.");
+  if (!ValidScopePart(parts[3])) return AuthError("Credential has an empty or invalid service.");
+  if (parts[4] != kTerminator) {
+    return AuthError("Credential should be scoped with a valid terminator: 'aws4_request', not " + Quote(parts[4]) +
+                     ".");
+  }
+  auth.access_key_id = std::string(parts[0]);
+  auth.scope = Scope{std::string(parts[1]), std::string(parts[2]), std::string(parts[3])};
+  return auth;
+}
+
+}  // namespace
+
+// --- the steps -----------------------------------------------------------------------------
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), md, &size, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+  }
+  return ToHex(md, size);
+}
+
+std::string CanonicalRequest(const Request& request, const std::vector<std::string>& signed_headers,
+                             bool normalize_path, std::optional<std::string_view> payload_hash) {
+  const std::vector<std::string> names = SortedUniqueLower(signed_headers);
+  const HeaderIndex index(request);
+  std::string out;
+  out.reserve(256 + request.target.size());
+  out += request.method;
+  out += '\n';
+  out += CanonicalUri(request.target, normalize_path);
+  out += '\n';
+  out += CanonicalQuery(QueryOf(request.target));
+  out += '\n';
+  for (const auto& name : names) {
+    out += name;
+    out += ':';
+    out += index.Canonical(name);
+    out += '\n';
+  }
+  out += '\n';
+  out += Join(names, ';');
+  out += '\n';
+  if (payload_hash) {
+    out += *payload_hash;
+  } else {
+    out += Sha256Hex(request.body);
+  }
+  return out;
+}
+
+std::string StringToSign(std::string_view amz_date, const Scope& scope, std::string_view canonical_request) {
+  std::string out(kAlgorithm);
+  out += '\n';
+  out += amz_date;
+  out += '\n';
+  out += scope.ToString();
+  out += '\n';
+  out += Sha256Hex(canonical_request);
+  return out;
+}
+
+std::string Signature(const Secret& secret_access_key, const Scope& scope, std::string_view string_to_sign) {
+  std::string seed = "AWS4" + secret_access_key.Reveal();
+  Digest key = HmacSha256(seed.data(), seed.size(), scope.date);
+  OPENSSL_cleanse(seed.data(), seed.size());
+  for (std::string_view part : {std::string_view(scope.region), std::string_view(scope.service), kTerminator}) {
+    Digest next = HmacSha256(key.data(), key.size(), part);
+    OPENSSL_cleanse(key.data(), key.size());
+    key = next;
+    OPENSSL_cleanse(next.data(), next.size());
+  }
+  Digest sig = HmacSha256(key.data(), key.size(), string_to_sign);
+  OPENSSL_cleanse(key.data(), key.size());
+  return ToHex(sig.data(), sig.size());
+}
+
+// --- signing -------------------------------------------------------------------------------
+
+void SignHeaders(Request& request, const Credentials& credentials, const SignOptions& options) {
+  std::erase_if(request.headers, [](const auto& h) { return EqualsIgnoreCase(h.first, "authorization"); });
+
+  std::string amz_date;
+  {
+    HeaderIndex index(request);
+    if (index.Count("x-amz-date") > 0) {
+      amz_date = index.Canonical("x-amz-date");
+    } else {
+      amz_date = options.amz_date;
+      request.headers.emplace_back("X-Amz-Date", amz_date);
+    }
+    if (!credentials.session_token.empty() && index.Count("x-amz-security-token") == 0) {
+      request.headers.emplace_back("X-Amz-Security-Token", credentials.session_token);
+    }
+  }
+
+  std::vector<std::string> names = {"host", "x-amz-date"};
+  if (!credentials.session_token.empty()) names.emplace_back("x-amz-security-token");
+  if (options.signed_headers.empty()) {
+    for (const auto& [name, value] : request.headers) {
+      std::string lower = Lower(name);
+      if (lower.starts_with("x-amz-") || lower == "content-type") names.push_back(std::move(lower));
+    }
+  } else {
+    names.insert(names.end(), options.signed_headers.begin(), options.signed_headers.end());
+  }
+  names = SortedUniqueLower(names);
+
+  Scope scope{amz_date.substr(0, 8), options.region, options.service};
+  std::string canonical = CanonicalRequest(request, names, options.normalize_path);
+  std::string signature = Signature(credentials.secret_access_key, scope, StringToSign(amz_date, scope, canonical));
+  request.headers.emplace_back("Authorization", std::string(kAlgorithm) + " Credential=" + credentials.access_key_id +
+                                                    "/" + scope.ToString() + ", SignedHeaders=" + Join(names, ';') +
+                                                    ", Signature=" + signature);
+}
+
+// --- verification --------------------------------------------------------------------------
+
+Result<Authorization> ParseAuthorization(std::string_view header_value) {
+  if (header_value.size() > kMaxAuthorizationBytes) {
+    return AuthError("Authorization header is too long (" + std::to_string(header_value.size()) + " bytes, at most " +
+                     std::to_string(kMaxAuthorizationBytes) + ").");
+  }
+  std::string_view rest = TrimSpace(header_value);
+  if (rest.empty()) return AuthError("Authorization header is empty.");
+
+  std::size_t space = 0;
+  while (space < rest.size() && rest[space] != ' ' && rest[space] != '\t') ++space;
+  std::string_view algorithm = rest.substr(0, space);
+  rest = TrimSpace(rest.substr(space));
+  if (algorithm.find('=') != std::string_view::npos || algorithm.size() > 64 ||
+      !std::all_of(algorithm.begin(), algorithm.end(), IsPrintable)) {
+    return AuthError("Authorization header should start with the algorithm, then a space.");
+  }
+  if (rest.empty()) return AuthError("Authorization header requires 'Credential' parameter.");
+
+  Authorization auth;
+  auth.algorithm = std::string(algorithm);
+  std::optional<std::string_view> credential, signed_headers, signature;
+  std::size_t start = 0;
+  std::size_t number = 0;
+  while (start <= rest.size()) {
+    ++number;
+    std::size_t comma = std::min(rest.find(',', start), rest.size());
+    std::string_view param = TrimSpace(rest.substr(start, comma - start));
+    start = comma + 1;
+    if (param.empty()) return AuthError("Authorization header has an empty parameter (an extra ',').");
+    std::size_t eq = param.find('=');
+    if (eq == std::string_view::npos) {
+      return AuthError("Authorization header parameter " + std::to_string(number) + " is not name=value.");
+    }
+    std::string_view name = param.substr(0, eq);
+    std::string_view value = param.substr(eq + 1);
+    std::optional<std::string_view>* slot = name == "Credential"      ? &credential
+                                            : name == "SignedHeaders" ? &signed_headers
+                                            : name == "Signature"     ? &signature
+                                                                      : nullptr;
+    if (slot == nullptr) {
+      // Only a short, all-letter name is quoted: a value pasted without its name is never echoed.
+      bool quotable = !name.empty() && name.size() <= 32 && std::all_of(name.begin(), name.end(), IsLetter);
+      return AuthError("Authorization header has an unknown parameter" + (quotable ? " " + Quote(name) : "") + ".");
+    }
+    if (slot->has_value()) {
+      return AuthError("Authorization header has '" + std::string(name) + "' more than once.");
+    }
+    if (value.empty()) return AuthError("Authorization header's '" + std::string(name) + "' parameter is empty.");
+    *slot = value;
+  }
+  if (!credential) return AuthError("Authorization header requires 'Credential' parameter.");
+  if (!signed_headers) return AuthError("Authorization header requires 'SignedHeaders' parameter.");
+  if (!signature) return AuthError("Authorization header requires 'Signature' parameter.");
+
+  auto with_credential = ParseCredential(*credential, std::move(auth));
+  if (!with_credential.ok()) return with_credential.error();
+  auth = std::move(with_credential).value();
+
+  std::size_t pos = 0;
+  while (pos <= signed_headers->size()) {
+    std::size_t semi = std::min(signed_headers->find(';', pos), signed_headers->size());
+    std::string_view name = signed_headers->substr(pos, semi - pos);
+    if (name.empty() || !std::all_of(name.begin(), name.end(), IsLowerTokenChar)) {
+      return AuthError("SignedHeaders should be lower-case header names separated by ';'.");
+    }
+    auth.signed_headers.emplace_back(name);
+    pos = semi + 1;
+  }
+
+  if (signature->size() != 64 ||
+      !std::all_of(signature->begin(), signature->end(), [](char c) { return HexValue(c) >= 0; })) {
+    return AuthError("Signature should be 64 hexadecimal digits.");
+  }
+  auth.signature = std::string(*signature);
+  return auth;
+}
+
+std::string_view ToString(Status s) {
+  switch (s) {
+    case Status::kValid:
+      return "valid";
+    case Status::kMissing:
+      return "missing";
+    case Status::kMalformed:
+      return "malformed";
+    case Status::kUnknownKey:
+      return "unknown-key";
+    case Status::kBadSignature:
+      return "bad-signature";
+    case Status::kExpired:
+      return "expired";
+  }
+  return "unknown";
+}
+
+Verdict Verify(const Request& request, const KeyLookup& keys, const VerifyOptions& options,
+               std::chrono::system_clock::time_point now) {
+  Verdict verdict;
+  auto fail = [&verdict](Status status, std::string message) {
+    verdict.status = status;
+    verdict.message = std::move(message);
+    return verdict;
+  };
+
+  const HeaderIndex index(request);
+  const std::size_t authorizations = index.Count("authorization");
+  if (authorizations == 0) return fail(Status::kMissing, "Request is missing Authentication Token.");
+  if (authorizations > 1) return fail(Status::kMalformed, "Request has more than one Authorization header.");
+
+  std::string authorization_value;
+  for (const auto& [name, value] : request.headers) {
+    if (EqualsIgnoreCase(name, "authorization")) authorization_value = value;
+  }
+  auto parsed = ParseAuthorization(authorization_value);
+  if (!parsed.ok()) return fail(Status::kMalformed, parsed.error().message);
+  const Authorization& auth = *parsed;
+  verdict.access_key_id = auth.access_key_id;
+
+  if (auth.algorithm != kAlgorithm) {
+    return fail(Status::kMalformed, "Unsupported AWS 'algorithm': " + Quote(auth.algorithm) + ".");
+  }
+
+  // The request time: X-Amz-Date, or the Date header when there is none.
+  std::string amz_date;
+  std::optional<Seconds> request_time;
+  if (index.Count("x-amz-date") > 0) {
+    amz_date = index.Canonical("x-amz-date");
+    request_time = ParseAmzDate(amz_date);
+    if (!request_time) {
+      return fail(Status::kMalformed, "X-Amz-Date " + Quote(amz_date) + " is not in the form YYYYMMDD'T'HHMMSS'Z'.");
+    }
+  } else if (index.Count("date") > 0) {
+    std::string date = index.Canonical("date");
+    request_time = ParseHttpDate(date);
+    if (!request_time) {
+      return fail(Status::kMalformed,
+                  "Date " + Quote(date) + " is not an IMF-fixdate (e.g. 'Sun, 30 Aug 2015 12:36:00 GMT').");
+    }
+    amz_date = AmzDate(*request_time);
+  } else {
+    return fail(Status::kMalformed,
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  }
+
+  if (auth.scope.date != std::string_view(amz_date).substr(0, 8)) {
+    return fail(Status::kMalformed,
+                "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
+                "from HTTP: '" +
+                    auth.scope.date + "' != '" + amz_date.substr(0, 8) + "', from '" + amz_date + "'.");
+  }
+  if (auth.scope.service != options.service) {
+    return fail(Status::kMalformed, "Credential should be scoped to correct service: " + Quote(options.service) +
+                                        ", not " + Quote(auth.scope.service) + ".");
+  }
+  if (options.region && auth.scope.region != *options.region) {
+    return fail(Status::kMalformed, "Credential should be scoped to a valid region: " + Quote(*options.region) +
+                                        ", not " + Quote(auth.scope.region) + ".");
+  }
+  if (std::find(auth.signed_headers.begin(), auth.signed_headers.end(), "host") == auth.signed_headers.end()) {
+    return fail(Status::kMalformed, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+  for (const auto& name : auth.signed_headers) {
+    if (index.Count(name) == 0) {
+      return fail(Status::kMalformed, "Signed header " + Quote(name) + " is not present in the request.");
+    }
+  }
+
+  const Secret* secret = keys ? keys(auth.access_key_id) : nullptr;
+  if (secret == nullptr) {
+    return fail(Status::kUnknownKey, "The security token included in the request is invalid: unknown access key id " +
+                                         Quote(auth.access_key_id) + ".");
+  }
+
+  // Compared as a difference, so that a huge max_skew (a "no clock check" setting) cannot overflow.
+  const Seconds now_s = std::chrono::floor<std::chrono::seconds>(now);
+  const std::chrono::seconds offset = *request_time - now_s;
+  if (-offset > options.max_skew) {
+    return fail(Status::kExpired, "Signature expired: " + amz_date + " is now earlier than " +
+                                      AmzDate(now_s - options.max_skew) + " (" + AmzDate(now_s) + " - " +
+                                      SkewText(options.max_skew) + ")");
+  }
+  if (offset > options.max_skew) {
+    return fail(Status::kExpired, "Signature not yet current: " + amz_date + " is still later than " +
+                                      AmzDate(now_s + options.max_skew) + " (" + AmzDate(now_s) + " + " +
+                                      SkewText(options.max_skew) + ")");
+  }
+
+  const std::string canonical = CanonicalRequest(request, auth.signed_headers, options.normalize_path);
+  const std::string expected = Signature(*secret, auth.scope, StringToSign(amz_date, auth.scope, canonical));
+  // Both are 64 characters (ParseAuthorization checked the provided one).
+  if (expected.size() != auth.signature.size() ||
+      CRYPTO_memcmp(expected.data(), auth.signature.data(), expected.size()) != 0) {
+    return fail(Status::kBadSignature,
+                "The request signature we calculated does not match the signature you provided. Check your AWS "
+                "Secret Access Key and signing method. Consult the service documentation for details.");
+  }
+  verdict.status = Status::kValid;
+  verdict.message = "Signature verified.";
+  return verdict;
+}
+
+std::string AmzDate(std::chrono::system_clock::time_point t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  if (gmtime_r(&tt, &tm) == nullptr) return "00000000T000000Z";
+  char buf[32];
+  std::size_t n = std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return std::string(buf, n);
+}
+
+}  // namespace chapcheck::sigv4
