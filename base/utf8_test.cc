@@ -50,3 +50,22 @@ TEST(Utf8, DescribeIsLogSafe) {
 
 }  // namespace
 }  // namespace chapcheck::utf8
+
+#include "base/strings.h"
+
+namespace chapcheck {
+namespace {
+
+TEST(Strings, HeaderValuesAreCaseInsensitiveTrimmedAndOrdered) {
+  const HeaderList h = {{"Content-Type", " a "}, {"X-Other", "b"}, {"content-type", "\tc"}};
+  const auto v = HeaderValues(h, "CONTENT-TYPE");
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0], "a");
+  EXPECT_EQ(v[1], "c");
+  EXPECT_TRUE(HeaderValues(h, "missing").empty());
+  EXPECT_EQ(AsciiLower("AbC-1"), "abc-1");
+  EXPECT_EQ(TrimSpaces("  \t "), "");
+}
+
+}  // namespace
+}  // namespace chapcheck

@@ -22,6 +22,10 @@ inline constexpr int kExitUsage = 2;
 // chapcheck spec <lint|diff-aws|verdict|show|dump> ...
 int SpecCommand(const Args& args, std::ostream& out, std::ostream& err);
 
+// chapcheck mock [--listen HOST:PORT] [--fixture F] [--defect NAME]... [--tls-cert F --tls-key F]
+// Serves until SIGINT or SIGTERM (blocks the calling thread).
+int MockCommand(const Args& args, std::ostream& out, std::ostream& err);
+
 // chapcheck <command> ...: dispatches on args[0]; prints help for "help", "--help", nothing.
 int Main(const Args& args, std::ostream& out, std::ostream& err);
 

@@ -13,6 +13,7 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  spec      the machine-readable contract: lint, diff-aws, verdict, show, dump\n"
+    "  mock      serve the built-in mock gateway (awsJson1_1, SigV4, defect switches)\n"
     "  version   print the version\n"
     "  help      this text\n"
     "\n"
@@ -37,6 +38,7 @@ int Main(const Args& args, std::ostream& out, std::ostream& err) {
     return kExitOk;
   }
   if (cmd == "spec") return SpecCommand(rest, out, err);
+  if (cmd == "mock") return MockCommand(rest, out, err);
   err << "chapcheck: unknown command \"" << cmd << "\"\n" << kUsage;
   return kExitUsage;
 }

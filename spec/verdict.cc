@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/strings.h"
 #include "base/utf8.h"
 #include "spec/arn_grammar.h"
 #include "spec/json_scan.h"
@@ -10,26 +11,11 @@
 namespace chapcheck::spec {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::vector<std::string_view> HeaderValues(const Request& r, std::string_view name) {
-  std::vector<std::string_view> out;
-  const std::string want = Lower(name);
-  for (const auto& [k, v] : r.headers) {
-    if (Lower(k) == want) out.push_back(Trim(v));
-  }
-  return out;
+  return chapcheck::HeaderValues(r.headers, name);
 }
+
 
 bool TypeMatches(JsonType want, JsonKind got) {
   switch (want) {
@@ -117,8 +103,8 @@ Facts Observe(const Spec& spec, const Request& req, AuthStatus auth) {
     f.content_type_reason = "Content-Type is sent " + std::to_string(types.size()) + " times";
   } else {
     std::string_view media = types.front();
-    if (spec.protocol.content_type_parameters.as == "ignored") media = Trim(media.substr(0, media.find(';')));
-    f.content_type_ok = Lower(media) == Lower(spec.protocol.content_type);
+    if (spec.protocol.content_type_parameters.as == "ignored") media = TrimSpaces(media.substr(0, media.find(';')));
+    f.content_type_ok = AsciiLower(media) == AsciiLower(spec.protocol.content_type);
     if (!f.content_type_ok) f.content_type_reason = "Content-Type is not " + spec.protocol.content_type;
   }
 
@@ -420,7 +406,7 @@ Request RequestFromExample(const Example& example) {
   r.headers = example.headers;
   r.body = example.body;
   const bool has_auth = std::any_of(r.headers.begin(), r.headers.end(),
-                                    [](const auto& h) { return Lower(h.first) == "authorization"; });
+                                    [](const auto& h) { return AsciiLower(h.first) == "authorization"; });
   // The examples show the payload, not a signature; mark them as authenticated.
   if (!has_auth) r.headers.emplace_back("Authorization", "(example: signature not shown)");
   return r;

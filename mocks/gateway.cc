@@ -1,0 +1,493 @@
+#include "mocks/gateway.h"
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "base/strings.h"
+#include "base/utf8.h"
+#include "protocol/awsjson.h"
+
+namespace chapcheck::mocks {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::string_view kPrefixes[] = {"StorageGateway_20130630", "StorageGateway_20120630"};
+constexpr std::string_view kNamespace = "com.amazonaws.storagegateway.v20130630#";
+constexpr const char* kInvalidRequest = "InvalidGatewayRequestException";
+
+std::vector<std::string_view> Headers(const HttpRequest& r, std::string_view name) { return HeaderValues(r.headers, name); }
+
+// 52 characters of [a-z0-9], the shape of the request ids in AWS's examples.
+std::string NewRequestId() {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string id(52, 'a');
+  for (char& c : id) c = kAlphabet[rng() % 36];
+  return id;
+}
+
+bool AllOf(std::string_view s, bool (*ok)(char)) { return !s.empty() && std::all_of(s.begin(), s.end(), ok); }
+bool IqnChar(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == ':' || c == '.' || c == '-'; }
+bool GatewayIdChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; }
+bool RegionChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
+bool Digit(char c) { return c >= '0' && c <= '9'; }
+
+struct TargetArn {
+  std::string gateway_arn;
+  std::string iqn;
+};
+
+// arn:<aws|aws-cn|aws-us-gov>:storagegateway:<region>:<12 digits>:gateway/<id>/target/<iqn>
+std::optional<TargetArn> ParseTargetArn(std::string_view arn) {
+  std::string_view part[6];
+  std::size_t start = 0;
+  for (int i = 0; i < 5; ++i) {
+    const auto colon = arn.find(':', start);
+    if (colon == std::string_view::npos) return std::nullopt;
+    part[i] = arn.substr(start, colon - start);
+    start = colon + 1;
+  }
+  part[5] = arn.substr(start);
+  if (part[0] != "arn") return std::nullopt;
+  if (part[1] != "aws" && part[1] != "aws-cn" && part[1] != "aws-us-gov") return std::nullopt;
+  if (part[2] != "storagegateway" || !AllOf(part[3], RegionChar)) return std::nullopt;
+  if (part[4].size() != 12 || !AllOf(part[4], Digit)) return std::nullopt;
+  std::string_view res = part[5];
+  if (res.substr(0, 8) != "gateway/") return std::nullopt;
+  res.remove_prefix(8);
+  const auto slash = res.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const std::string_view id = res.substr(0, slash);
+  res.remove_prefix(slash);
+  if (!AllOf(id, GatewayIdChar) || res.substr(0, 8) != "/target/") return std::nullopt;
+  const std::string_view iqn = res.substr(8);
+  if (!AllOf(iqn, IqnChar)) return std::nullopt;
+  const std::size_t gateway_len = static_cast<std::size_t>(id.data() + id.size() - arn.data());
+  return TargetArn{std::string(arn.substr(0, gateway_len)), std::string(iqn)};
+}
+
+// Parses the body; duplicate keys anywhere are an error. Empty means {}.
+std::optional<json> ParseBody(const std::string& body, std::string& why) {
+  if (body.empty()) return json::object();
+  std::vector<std::vector<std::string>> keys;  // one frame per open object
+  bool duplicate = false;
+  auto callback = [&](int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start: keys.emplace_back(); break;
+      case json::parse_event_t::object_end: if (!keys.empty()) keys.pop_back(); break;
+      case json::parse_event_t::key: {
+        const std::string k = parsed.get<std::string>();
+        auto& frame = keys.back();
+        if (std::find(frame.begin(), frame.end(), k) != frame.end()) duplicate = true;
+        frame.push_back(k);
+        break;
+      }
+      default: break;
+    }
+    return true;
+  };
+  try {
+    json j = json::parse(body, callback);
+    if (duplicate) {
+      why = "Duplicate field in the request body";
+      return std::nullopt;
+    }
+    if (!j.is_object()) {
+      why = "Start of structure or map expected";
+      return std::nullopt;
+    }
+    return j;
+  } catch (const json::exception&) {
+    why = "The request body is not valid JSON";
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+const std::string* HttpResponse::Header(std::string_view name) const {
+  const std::string want = AsciiLower(name);
+  for (const auto& [k, v] : headers) {
+    if (AsciiLower(k) == want) return &v;
+  }
+  return nullptr;
+}
+
+// One request in flight: its parsed pieces and the response helpers that apply the envelope
+// defects in one place.
+struct Gateway::Call {
+  const HttpRequest& request;
+  const DefectSet& defects;
+  json body;
+
+  HttpResponse Respond(int status, std::string payload) const {
+    HttpResponse r;
+    r.status = status;
+    if (!defects.Has(Defect::kNoRequestId)) r.headers.emplace_back("x-amzn-RequestId", NewRequestId());
+    r.headers.emplace_back("Content-Type",
+                           defects.Has(Defect::kWrongContentType) ? "application/json" : std::string(awsjson::kContentType));
+    r.body = std::move(payload);
+    return r;
+  }
+
+  HttpResponse Fail(int status, std::string_view type, std::string_view message, std::string_view code = "") const {
+    if (type == kInvalidRequest && defects.Has(Defect::kWrongStatus)) status = 500;
+    if (defects.Has(Defect::kNoErrorCode)) code = "";
+    std::string wire_type = defects.Has(Defect::kNamespacedErrorType) ? std::string(kNamespace) + std::string(type)
+                                                                      : std::string(type);
+    json j{{"__type", wire_type}};
+    if (!defects.Has(Defect::kNoMessage)) j["message"] = message;
+    if (!code.empty()) j["error"] = {{"errorCode", code}, {"errorDetails", json::object()}};
+    return Respond(status, j.dump(-1, ' ', false, json::error_handler_t::replace));
+  }
+
+  HttpResponse Invalid(std::string_view code, std::string_view message) const {
+    return Fail(400, kInvalidRequest, message, code);
+  }
+
+  HttpResponse Ok(const json& payload) const {
+    return Respond(200, payload.dump(-1, ' ', false, json::error_handler_t::replace));
+  }
+
+  // A string member: nullopt when absent or null; `wrong` set when present with another type.
+  std::optional<std::string> Member(const char* name, bool& wrong) const {
+    if (!body.contains(name) || body[name].is_null()) return std::nullopt;
+    if (!body[name].is_string()) {
+      wrong = true;
+      return std::nullopt;
+    }
+    return body[name].get<std::string>();
+  }
+};
+
+Gateway::Gateway(Fixture fixture, GatewayOptions options) : state_(std::move(fixture)), options_(std::move(options)) {
+  if (!options_.clock) options_.clock = [] { return std::chrono::system_clock::now(); };
+}
+
+void Gateway::SetPortal(std::string address, int port) {
+  options_.portal_address = std::move(address);
+  options_.portal_port = port;
+}
+
+void Gateway::Close(const CloseRequest& request) {
+  if (closer_) closer_(request);
+}
+
+HttpResponse Gateway::Handle(const HttpRequest& request) {
+  const DefectSet& d = options_.defects;
+  Call call{request, d, json::object()};
+
+  // 1. SigV4
+  if (!d.Has(Defect::kNoAuth)) {
+    sigv4::VerifyOptions vo;
+    vo.service = "storagegateway";
+    vo.region = state_.region();
+    if (d.Has(Defect::kNoClockSkewCheck)) vo.max_skew = std::chrono::hours(24 * 365 * 100);
+    const auto lookup = [this](std::string_view id) { return state_.FindAccessKey(id); };
+    const sigv4::Verdict v = sigv4::Verify(request, lookup, vo, options_.clock());
+    switch (v.status) {
+      case sigv4::Status::kValid: break;
+      case sigv4::Status::kMissing:
+        return call.Fail(403, "MissingAuthenticationTokenException", "Missing Authentication Token");
+      case sigv4::Status::kMalformed: return call.Fail(400, "IncompleteSignatureException", v.message);
+      case sigv4::Status::kUnknownKey:
+        return call.Fail(400, "UnrecognizedClientException", "The security token included in the request is invalid.");
+      case sigv4::Status::kExpired: return call.Fail(400, "InvalidSignatureException", v.message);
+      case sigv4::Status::kBadSignature:
+        if (d.Has(Defect::kIgnoreSignature)) break;
+        return call.Fail(400, "InvalidSignatureException",
+                         "The request signature we calculated does not match the signature you provided. Check your "
+                         "AWS Secret Access Key and signing method. Consult the service documentation for details.");
+    }
+  }
+
+  // 2. The operation: POST /, X-Amz-Target
+  const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+  const auto targets = Headers(request, "X-Amz-Target");
+  std::string operation;
+  if (request.method == "POST" && path == "/" && targets.size() == 1) {
+    const std::string_view t = targets.front();
+    const auto dot = t.rfind('.');
+    if (dot != std::string_view::npos) {
+      const std::string_view prefix = t.substr(0, dot);
+      const bool known = std::find(std::begin(kPrefixes), std::end(kPrefixes), prefix) != std::end(kPrefixes);
+      const bool legacy_refused = d.Has(Defect::kLegacyPrefixRejected) && prefix == kPrefixes[1];
+      if (known && !legacy_refused) operation = std::string(t.substr(dot + 1));
+    }
+  }
+  using Handler = HttpResponse (Gateway::*)(Call&);
+  const std::pair<std::string_view, Handler> ops[] = {
+      {"UpdateChapCredentials", &Gateway::UpdateChapCredentials},
+      {"DescribeChapCredentials", &Gateway::DescribeChapCredentials},
+      {"DeleteChapCredentials", &Gateway::DeleteChapCredentials},
+      {"ListVolumes", &Gateway::ListVolumes},
+      {"DescribeStorediSCSIVolumes", &Gateway::DescribeStorediSCSIVolumes},
+  };
+  Handler handler = nullptr;
+  for (const auto& [name, h] : ops) {
+    if (operation == name) handler = h;
+  }
+  if (!handler) return call.Fail(400, "UnknownOperationException", "The operation is not supported by this service.");
+
+  // 3. Serialization: the media type, then one JSON object
+  const auto types = Headers(request, "Content-Type");
+  if (types.size() != 1 || AsciiLower(TrimSpaces(types.front().substr(0, types.front().find(';')))) != awsjson::kContentType) {
+    return call.Fail(400, "SerializationException", "Content-Type must be application/x-amz-json-1.1");
+  }
+  std::string why;
+  auto body = ParseBody(request.body, why);
+  if (!body) {
+    if (d.Has(Defect::kMalformedJsonAsInvalidParameters)) return call.Invalid("InvalidParameters", why);
+    return call.Fail(400, "SerializationException", why);
+  }
+  call.body = std::move(*body);
+  return (this->*handler)(call);
+}
+
+HttpResponse Gateway::UpdateChapCredentials(Call& call) {
+  const DefectSet& d = options_.defects;
+  bool wrong = false;
+  const auto arn = call.Member("TargetARN", wrong);
+  const auto init_secret = call.Member("SecretToAuthenticateInitiator", wrong);
+  const auto initiator = call.Member("InitiatorName", wrong);
+  const auto target_secret = call.Member("SecretToAuthenticateTarget", wrong);
+  if (wrong) return call.Fail(400, "SerializationException", "A member of the request has the wrong JSON type");
+
+  const std::optional<TargetArn> parsed = arn ? ParseTargetArn(*arn) : std::nullopt;
+
+  // Look-ups (gateway, then target). Normally last; a defect runs them before the member rules.
+  auto lookups = [&]() -> std::optional<HttpResponse> {
+    if (!parsed) return std::nullopt;
+    const bool right_codes = !d.Has(Defect::kWrongErrorCode);
+    auto gw = state_.FindGateway(parsed->gateway_arn);
+    if (!gw) return call.Invalid(right_codes ? "GatewayNotFound" : "InvalidParameters", "The specified gateway was not found.");
+    if (!gw->online && !d.Has(Defect::kOfflineGatewayAccepted)) {
+      return call.Invalid(right_codes ? "GatewayNotConnected" : "InvalidParameters", "The specified gateway is not connected.");
+    }
+    if (!gw->HasIscsi()) {
+      return call.Invalid(right_codes ? "NotSupported" : "InvalidParameters",
+                          "This operation is not supported for the gateway type.");
+    }
+    if (!state_.TargetExists(*arn)) {
+      if (d.Has(Defect::kUnknownTargetCreated)) {
+        state_.AddTarget(*arn);
+      } else {
+        return call.Invalid(right_codes ? "TargetNotFound" : "InvalidParameters", "The specified target was not found.");
+      }
+    }
+    return std::nullopt;
+  };
+  auto reject = [&](HttpResponse r) {
+    if (d.Has(Defect::kDropOnReject) && parsed && state_.TargetExists(*arn)) {
+      Close(CloseRequest{*arn, false, std::nullopt, std::chrono::milliseconds(0), "rejected update (defect drop-on-reject)"});
+    }
+    return r;
+  };
+  if (d.Has(Defect::kLookupBeforeValidation)) {
+    if (auto r = lookups()) return reject(*r);
+  }
+
+  // Member rules: InvalidParameters.
+  if (!arn) return reject(call.Invalid("InvalidParameters", "TargetARN is required."));
+  if (!init_secret) return reject(call.Invalid("InvalidParameters", "SecretToAuthenticateInitiator is required."));
+  if (!initiator) return reject(call.Invalid("InvalidParameters", "InitiatorName is required."));
+  const std::size_t arn_chars = utf8::CountCodePoints(*arn).value_or(arn->size());
+  if (arn_chars < 50 || arn_chars > 800) {
+    return reject(call.Invalid("InvalidParameters", "TargetARN must be between 50 and 800 characters."));
+  }
+  const std::size_t min = d.Has(Defect::kSecretMin11) ? 11 : 12;
+  const std::size_t max = d.Has(Defect::kSecretMax17) ? 17 : 16;
+  auto secret_length = [&](const std::string& s) {
+    return d.Has(Defect::kSecretCountsCharacters) ? utf8::CountCodePoints(s).value_or(s.size()) : s.size();
+  };
+  auto length_error = [&](const char* member, const std::string& value) {
+    std::string message = std::string(member) + " must be between 12 and 16 bytes when encoded in UTF-8.";
+    if (d.Has(Defect::kSecretInErrorMessage)) message += " Received: " + value;
+    return call.Invalid("InvalidParameters", message);
+  };
+  if (secret_length(*init_secret) < min || secret_length(*init_secret) > max) {
+    return reject(length_error("SecretToAuthenticateInitiator", *init_secret));
+  }
+  const std::size_t iqn_len = initiator->size();
+  if (iqn_len < 1 || iqn_len > 255) return reject(call.Invalid("InvalidParameters", "InitiatorName must be 1 to 255 characters."));
+  for (char c : *initiator) {
+    const bool upper_ok = d.Has(Defect::kIqnAllowsUppercase) && c >= 'A' && c <= 'Z';
+    const bool colon_refused = d.Has(Defect::kIqnRejectsColon) && c == ':';
+    if ((!IqnChar(c) && !upper_ok) || colon_refused) {
+      return reject(call.Invalid("InvalidParameters",
+                                 "InitiatorName may contain only lowercase letters, digits, ':', '.' and '-'."));
+    }
+  }
+  if (target_secret) {
+    if (secret_length(*target_secret) < min || secret_length(*target_secret) > max) {
+      if (d.Has(Defect::kPartialUpdate) && parsed && state_.TargetExists(*arn)) {
+        // The defect: the initiator secret is stored before the target secret is checked.
+        auto old = state_.Credential(*arn, *initiator);
+        ChapCredential c{*arn, *initiator, Secret(*init_secret),
+                         old ? old->secret_to_authenticate_target : std::nullopt};
+        state_.Put(std::move(c));
+      }
+      return reject(length_error("SecretToAuthenticateTarget", *target_secret));
+    }
+    if (*target_secret == *init_secret && !d.Has(Defect::kEqualSecretsAccepted)) {
+      return reject(call.Invalid("InvalidParameters",
+                                 "SecretToAuthenticateInitiator and SecretToAuthenticateTarget must differ."));
+    }
+  }
+
+  // The ARN's form: TargetInvalid (a defect skips it and lets the look-ups answer).
+  if (!parsed) {
+    if (!d.Has(Defect::kArnNotValidated)) return reject(call.Invalid("TargetInvalid", "The TargetARN is not valid."));
+    return reject(call.Invalid(d.Has(Defect::kWrongErrorCode) ? "InvalidParameters" : "TargetNotFound",
+                               "The specified target was not found."));
+  }
+  if (!d.Has(Defect::kLookupBeforeValidation)) {
+    if (auto r = lookups()) return reject(*r);
+  }
+
+  // Accepted: store, close the target's connections, then answer.
+  ChapCredential c{*arn, *initiator, Secret(*init_secret),
+                   target_secret ? std::optional<Secret>(Secret(*target_secret)) : std::nullopt};
+  state_.Put(std::move(c));
+  if (!d.Has(Defect::kKeepConnections)) {
+    CloseRequest close{*arn, false, std::nullopt, std::chrono::milliseconds(0), "CHAP credentials updated"};
+    if (d.Has(Defect::kDropOtherTargets)) close.all_targets = true;
+    if (d.Has(Defect::kDropOnlyUpdatedInitiator)) close.initiator = *initiator;
+    if (d.Has(Defect::kDropLate)) close.delay = std::chrono::seconds(10);
+    Close(close);
+  }
+  json out = json::object();
+  if (!d.Has(Defect::kNoEcho)) out = {{"TargetARN", *arn}, {"InitiatorName", *initiator}};
+  if (d.Has(Defect::kEchoSecret)) out["SecretToAuthenticateInitiator"] = *init_secret;
+  return call.Ok(out);
+}
+
+std::optional<HttpResponse> Gateway::FindTarget(Call& call, const std::string& arn) {
+  const auto parsed = ParseTargetArn(arn);
+  if (!parsed) return call.Invalid("TargetInvalid", "The TargetARN is not valid.");
+  auto gw = state_.FindGateway(parsed->gateway_arn);
+  if (!gw) return call.Invalid("GatewayNotFound", "The specified gateway was not found.");
+  if (!gw->online) return call.Invalid("GatewayNotConnected", "The specified gateway is not connected.");
+  if (!state_.TargetExists(arn)) return call.Invalid("TargetNotFound", "The specified target was not found.");
+  return std::nullopt;
+}
+
+HttpResponse Gateway::DescribeChapCredentials(Call& call) {
+  bool wrong = false;
+  const auto arn = call.Member("TargetARN", wrong);
+  if (wrong) return call.Fail(400, "SerializationException", "A member of the request has the wrong JSON type");
+  if (!arn) return call.Invalid("InvalidParameters", "TargetARN is required.");
+  if (auto refused = FindTarget(call, *arn)) return *refused;
+  json list = json::array();
+  for (const auto& c : state_.CredentialsOf(*arn)) {
+    // DescribeChapCredentials returns the secrets: that is the documented operation.
+    json e{{"TargetARN", c.target_arn},
+           {"InitiatorName", c.initiator},
+           {"SecretToAuthenticateInitiator", c.secret_to_authenticate_initiator.Reveal()}};
+    if (c.secret_to_authenticate_target) e["SecretToAuthenticateTarget"] = c.secret_to_authenticate_target->Reveal();
+    list.push_back(std::move(e));
+  }
+  return call.Ok(json{{"ChapCredentials", list}});
+}
+
+HttpResponse Gateway::DeleteChapCredentials(Call& call) {
+  bool wrong = false;
+  const auto arn = call.Member("TargetARN", wrong);
+  const auto initiator = call.Member("InitiatorName", wrong);
+  if (wrong) return call.Fail(400, "SerializationException", "A member of the request has the wrong JSON type");
+  if (!arn || !initiator) return call.Invalid("InvalidParameters", "TargetARN and InitiatorName are required.");
+  if (initiator->empty() || initiator->size() > 255 || !AllOf(*initiator, IqnChar)) {
+    return call.Invalid("InvalidParameters", "InitiatorName may contain only lowercase letters, digits, ':', '.' and '-'.");
+  }
+  if (auto refused = FindTarget(call, *arn)) return *refused;
+  if (!state_.Delete(*arn, *initiator)) {
+    return call.Invalid("ChapCredentialNotFound", "No CHAP credentials exist for this target and initiator.");
+  }
+  return call.Ok(json{{"TargetARN", *arn}, {"InitiatorName", *initiator}});
+}
+
+HttpResponse Gateway::ListVolumes(Call& call) {
+  const json& b = call.body;
+  std::optional<std::string> gateway;
+  if (b.contains("GatewayARN") && !b["GatewayARN"].is_null()) {
+    if (!b["GatewayARN"].is_string()) return call.Fail(400, "SerializationException", "GatewayARN must be a string");
+    gateway = b["GatewayARN"].get<std::string>();
+    if (!state_.FindGateway(*gateway)) return call.Invalid("GatewayNotFound", "The specified gateway was not found.");
+  }
+  std::size_t start = 0, limit = 100;
+  if (b.contains("Marker") && !b["Marker"].is_null()) {
+    if (!b["Marker"].is_string()) return call.Fail(400, "SerializationException", "Marker must be a string");
+    const std::string m = b["Marker"].get<std::string>();
+    if (m.empty() || m.size() > 9 || !AllOf(m, Digit)) return call.Invalid("InvalidParameters", "The marker is not valid.");
+    start = std::stoul(m);
+  }
+  if (b.contains("Limit") && !b["Limit"].is_null()) {
+    if (!b["Limit"].is_number_integer()) return call.Fail(400, "SerializationException", "Limit must be an integer");
+    const auto l = b["Limit"].get<long long>();
+    if (l < 1 || l > 100) return call.Invalid("InvalidParameters", "Limit must be between 1 and 100.");
+    limit = static_cast<std::size_t>(l);
+  }
+  std::vector<Volume> vols;
+  for (const auto& v : state_.Volumes()) {
+    if (!gateway || v.gateway_arn == *gateway) vols.push_back(v);
+  }
+  std::sort(vols.begin(), vols.end(), [](const Volume& a, const Volume& b) { return a.arn < b.arn; });
+  json infos = json::array();
+  for (std::size_t i = start; i < vols.size() && infos.size() < limit; ++i) {
+    const Volume& v = vols[i];
+    const auto gw = state_.FindGateway(v.gateway_arn);
+    infos.push_back({{"VolumeARN", v.arn},
+                     {"VolumeId", v.id},
+                     {"GatewayARN", v.gateway_arn},
+                     {"GatewayId", gw ? gw->id : ""},
+                     {"VolumeType", gw && gw->type == "CACHED" ? "CACHED iSCSI" : "STORED iSCSI"},
+                     {"VolumeSizeInBytes", v.size_bytes},
+                     {"VolumeAttachmentStatus", "ATTACHED"}});
+  }
+  json out{{"VolumeInfos", infos}};
+  if (gateway) out["GatewayARN"] = *gateway;
+  if (start + infos.size() < vols.size()) out["Marker"] = std::to_string(start + infos.size());
+  return call.Ok(out);
+}
+
+HttpResponse Gateway::DescribeStorediSCSIVolumes(Call& call) {
+  const json& b = call.body;
+  if (!b.contains("VolumeARNs") || b["VolumeARNs"].is_null()) return call.Invalid("InvalidParameters", "VolumeARNs is required.");
+  if (!b["VolumeARNs"].is_array()) return call.Fail(400, "SerializationException", "VolumeARNs must be a list");
+  std::vector<Volume> found;
+  std::string gateway;
+  for (const json& item : b["VolumeARNs"]) {
+    if (!item.is_string()) return call.Fail(400, "SerializationException", "VolumeARNs must be a list of strings");
+    auto v = state_.FindVolume(item.get<std::string>());
+    if (!v) return call.Invalid("VolumeNotFound", "The specified volume was not found.");
+    if (!gateway.empty() && v->gateway_arn != gateway) {
+      return call.Invalid("InvalidParameters", "The volumes must be from one gateway.");
+    }
+    gateway = v->gateway_arn;
+    found.push_back(*v);
+  }
+  std::sort(found.begin(), found.end(), [](const Volume& a, const Volume& b) { return a.arn < b.arn; });
+  json list = json::array();
+  for (const Volume& v : found) {
+    list.push_back({{"VolumeARN", v.arn},
+                    {"VolumeId", v.id},
+                    {"VolumeType", "STORED"},
+                    {"VolumeStatus", "AVAILABLE"},
+                    {"VolumeAttachmentStatus", "ATTACHED"},
+                    {"VolumeSizeInBytes", v.size_bytes},
+                    {"VolumeDiskId", v.disk_id},
+                    {"PreservedExistingData", false},
+                    {"VolumeiSCSIAttributes",
+                     {{"TargetARN", v.target_arn},
+                      {"NetworkInterfaceId", options_.portal_address},
+                      {"NetworkInterfacePort", options_.portal_port},
+                      {"LunNumber", 0},
+                      {"ChapEnabled", !state_.CredentialsOf(v.target_arn).empty()}}}});
+  }
+  return call.Ok(json{{"StorediSCSIVolumes", list}});
+}
+
+}  // namespace chapcheck::mocks

@@ -1,0 +1,294 @@
+#include "mocks/gateway.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "mocks/mock_test_support.h"
+
+namespace chapcheck::mocks {
+namespace {
+
+using namespace chapcheck::mocks::testing;
+using json = nlohmann::json;
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  GatewayTest() : gw_(DefaultFixture(), Options()) { gw_.SetConnectionCloser(log_.Closer()); }
+
+  Answer Update(const json& body, const std::string& prefix = "StorageGateway_20130630") {
+    return Read(gw_.Handle(Signed("UpdateChapCredentials", body, prefix)));
+  }
+  std::vector<ChapCredential> Creds(const char* arn = kModelArn) { return gw_.state().CredentialsOf(arn); }
+
+  void ExpectRejected(const Answer& a, int status, const std::string& type, const std::string& code = "") {
+    EXPECT_EQ(a.status, status) << a.body.dump();
+    EXPECT_EQ(a.type, type) << a.body.dump();
+    EXPECT_EQ(a.code, code) << a.body.dump();
+    EXPECT_TRUE(log_.calls.empty()) << "a rejected request closed connections";
+  }
+
+  CloseLog log_;
+  Gateway gw_;
+};
+
+TEST_F(GatewayTest, TheModelsExampleSucceedsWithEchoStateAndDrop) {
+  const auto before = Creds();
+  const HttpResponse r = gw_.Handle(Signed("UpdateChapCredentials", UpdateBody(kModelArn, "abcdefghijkl", "mnopqrstuvwx")));
+  const Answer a = Read(r);
+  ASSERT_EQ(a.status, 200) << r.body;
+  EXPECT_EQ(a.body, json({{"TargetARN", kModelArn}, {"InitiatorName", kInitiator}}));
+  ASSERT_NE(r.Header("x-amzn-RequestId"), nullptr);
+  EXPECT_EQ(r.Header("x-amzn-RequestId")->size(), 52u);
+  EXPECT_EQ(*r.Header("Content-Type"), "application/x-amz-json-1.1");
+  auto c = gw_.state().Credential(kModelArn, kInitiator);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->secret_to_authenticate_initiator.Reveal(), "abcdefghijkl");
+  EXPECT_EQ(c->secret_to_authenticate_target->Reveal(), "mnopqrstuvwx");
+  ASSERT_EQ(log_.calls.size(), 1u);
+  EXPECT_EQ(log_.calls[0].target_arn, kModelArn);
+  EXPECT_FALSE(log_.calls[0].all_targets);
+  EXPECT_FALSE(log_.calls[0].initiator.has_value());
+  EXPECT_EQ(log_.calls[0].delay.count(), 0);
+}
+
+TEST_F(GatewayTest, TheGuidesExampleSucceedsVerbatimWithTheLegacyPrefix) {
+  const Answer a = Update(UpdateBody(kGuideArn), "StorageGateway_20120630");
+  EXPECT_EQ(a.status, 200) << a.body.dump();
+  EXPECT_EQ(a.body["TargetARN"], kGuideArn);
+}
+
+TEST_F(GatewayTest, WithoutTargetSecretMutualChapIsOff) {
+  ASSERT_EQ(Update(UpdateBody(kModelArn, "abcdefghijkl", "")).status, 200);
+  EXPECT_FALSE(gw_.state().Credential(kModelArn, kInitiator)->secret_to_authenticate_target.has_value());
+}
+
+TEST_F(GatewayTest, SecretLengthsAreUtf8Bytes) {
+  const std::string e2 = "\xC3\xA9";
+  EXPECT_EQ(Update(UpdateBody(kModelArn, std::string(12, 'a'))).status, 200);
+  EXPECT_EQ(Update(UpdateBody(kModelArn, std::string(16, 'a'))).status, 200);
+  EXPECT_EQ(Update(UpdateBody(kModelArn, e2 + e2 + e2 + e2 + e2 + e2)).status, 200);  // 12 bytes
+  log_.calls.clear();
+  for (const std::string& bad : {std::string(11, 'a'), std::string(17, 'a'), std::string(), e2 + e2 + e2 + e2 + e2 + e2 + e2 + e2 + e2}) {
+    ExpectRejected(Update(UpdateBody(kModelArn, bad)), 400, "InvalidGatewayRequestException", "InvalidParameters");
+    ExpectRejected(Update(UpdateBody(kModelArn, "zzzzzzzzzzzz", bad.empty() ? std::string(11, 'b') : bad)), 400,
+                   "InvalidGatewayRequestException", "InvalidParameters");
+  }
+}
+
+TEST_F(GatewayTest, InitiatorNameCharsetAllowsColonOnly) {
+  EXPECT_EQ(Update(UpdateBody(kModelArn, "111111111111", "", "iqn.x:y-z.0")).status, 200);
+  log_.calls.clear();
+  for (const char* bad : {"iqn.X", "iqn x", "iqn_x", "iqn/x", "", "iqn.\xC3\xA9"}) {
+    ExpectRejected(Update(UpdateBody(kModelArn, "111111111111", "", bad)), 400, "InvalidGatewayRequestException",
+                   "InvalidParameters");
+  }
+  ExpectRejected(Update(UpdateBody(kModelArn, "111111111111", "", std::string(256, 'a'))), 400,
+                 "InvalidGatewayRequestException", "InvalidParameters");
+}
+
+TEST_F(GatewayTest, EqualSecretsAreRefused) {
+  ExpectRejected(Update(UpdateBody(kModelArn, "111111111111", "111111111111")), 400, "InvalidGatewayRequestException",
+                 "InvalidParameters");
+}
+
+TEST_F(GatewayTest, MissingNullAndMistypedMembers) {
+  for (const char* m : {"TargetARN", "SecretToAuthenticateInitiator", "InitiatorName"}) {
+    json b = UpdateBody();
+    b.erase(m);
+    ExpectRejected(Update(b), 400, "InvalidGatewayRequestException", "InvalidParameters");
+    b[m] = nullptr;
+    ExpectRejected(Update(b), 400, "InvalidGatewayRequestException", "InvalidParameters");
+    b[m] = 5;
+    ExpectRejected(Update(b), 400, "SerializationException");
+  }
+}
+
+TEST_F(GatewayTest, TheArnFormIsTargetInvalidAndLookupsFollow) {
+  ExpectRejected(Update(UpdateBody(std::string(60, 'x'))), 400, "InvalidGatewayRequestException", "TargetInvalid");
+  ExpectRejected(Update(UpdateBody(std::string(49, 'x'))), 400, "InvalidGatewayRequestException", "InvalidParameters");
+  ExpectRejected(Update(UpdateBody("arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-00000000/target/iqn.x")),
+                 400, "InvalidGatewayRequestException", "GatewayNotFound");
+  ExpectRejected(Update(UpdateBody(kOfflineArn)), 400, "InvalidGatewayRequestException", "GatewayNotConnected");
+  ExpectRejected(Update(UpdateBody("arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-F11E5A00/target/iqn.x")),
+                 400, "InvalidGatewayRequestException", "NotSupported");
+  ExpectRejected(Update(UpdateBody("arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-12A3456B/target/iqn.nope")),
+                 400, "InvalidGatewayRequestException", "TargetNotFound");
+}
+
+TEST_F(GatewayTest, ARejectedRequestChangesNothing) {
+  const auto before = Creds();
+  Update(UpdateBody(kModelArn, "abcdefghijkl", std::string(17, 'x')));
+  Update(UpdateBody(kModelArn, std::string(17, 'x')));
+  const auto after = Creds();
+  ASSERT_EQ(before.size(), after.size());
+  EXPECT_EQ(before[0].secret_to_authenticate_initiator, after[0].secret_to_authenticate_initiator);
+  EXPECT_TRUE(log_.calls.empty());
+}
+
+TEST_F(GatewayTest, EachAuthenticationFailureHasItsOwnError) {
+  HttpRequest unsigned_req = Unsigned("UpdateChapCredentials", UpdateBody().dump());
+  ExpectRejected(Read(gw_.Handle(unsigned_req)), 403, "MissingAuthenticationTokenException");
+
+  HttpRequest malformed = unsigned_req;
+  malformed.headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 garbage");
+  malformed.headers.emplace_back("X-Amz-Date", sigv4::AmzDate(Now()));
+  ExpectRejected(Read(gw_.Handle(malformed)), 400, "IncompleteSignatureException");
+
+  const sigv4::Credentials stranger{"AKIAUNKNOWNKEY000000", Secret("x"), ""};
+  ExpectRejected(Read(gw_.Handle(Sign(unsigned_req, Now(), stranger))), 400, "UnrecognizedClientException");
+
+  const sigv4::Credentials wrong{"AKIDEXAMPLE", Secret("not-the-secret"), ""};
+  ExpectRejected(Read(gw_.Handle(Sign(unsigned_req, Now(), wrong))), 400, "InvalidSignatureException");
+
+  HttpRequest tampered = Sign(unsigned_req);
+  tampered.body = UpdateBody(kModelArn, "999999999999").dump();
+  ExpectRejected(Read(gw_.Handle(tampered)), 400, "InvalidSignatureException");
+
+  const Answer late = Read(gw_.Handle(Sign(unsigned_req, Now() - std::chrono::minutes(16))));
+  ExpectRejected(late, 400, "InvalidSignatureException");
+  EXPECT_NE(late.message.find("expired"), std::string::npos) << late.message;
+  EXPECT_EQ(Read(gw_.Handle(Sign(unsigned_req, Now() - std::chrono::minutes(14)))).status, 200);
+
+  // Both documented example keys work.
+  const sigv4::Credentials docs{"AKIAIOSFODNN7EXAMPLE", Secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), ""};
+  EXPECT_EQ(Read(gw_.Handle(Sign(unsigned_req, Now(), docs))).status, 200);
+}
+
+TEST_F(GatewayTest, OperationAndSerializationErrors) {
+  ExpectRejected(Read(gw_.Handle(Signed("Frobnicate", json::object()))), 400, "UnknownOperationException");
+  ExpectRejected(Read(gw_.Handle(Signed("UpdateChapCredentials", UpdateBody(), "StorageGateway_20990101"))), 400,
+                 "UnknownOperationException");
+  HttpRequest get = Unsigned("UpdateChapCredentials", "");
+  get.method = "GET";
+  ExpectRejected(Read(gw_.Handle(Sign(get))), 400, "UnknownOperationException");
+  HttpRequest text = Unsigned("UpdateChapCredentials", UpdateBody().dump());
+  text.headers[1].second = "text/plain";
+  ExpectRejected(Read(gw_.Handle(Sign(text))), 400, "SerializationException");
+  for (const char* body : {"{", "[]", "\"x\"", "{\"a\":1,\"a\":2}", "{\"TargetARN\": \"\xff\"}"}) {
+    ExpectRejected(Read(gw_.Handle(Sign(Unsigned("UpdateChapCredentials", body)))), 400, "SerializationException");
+  }
+  // An empty body is {}: missing members.
+  ExpectRejected(Read(gw_.Handle(Sign(Unsigned("UpdateChapCredentials", "")))), 400, "InvalidGatewayRequestException",
+                 "InvalidParameters");
+}
+
+TEST_F(GatewayTest, EveryResponseHasARequestIdAndTheContentType) {
+  for (const HttpRequest& r : {Signed("UpdateChapCredentials", UpdateBody()), Unsigned("X", "{"),
+                               Signed("Frobnicate", json::object()), Signed("UpdateChapCredentials", json::object())}) {
+    const HttpResponse resp = gw_.Handle(r);
+    EXPECT_NE(resp.Header("x-amzn-RequestId"), nullptr) << resp.status;
+    ASSERT_NE(resp.Header("content-type"), nullptr);
+    EXPECT_EQ(*resp.Header("content-type"), "application/x-amz-json-1.1");
+  }
+}
+
+TEST_F(GatewayTest, ErrorsNeverCarryTheSecret) {
+  const std::string secret = "Zq7-too-long-secret-value";
+  const HttpResponse r = gw_.Handle(Signed("UpdateChapCredentials", UpdateBody(kModelArn, secret)));
+  EXPECT_EQ(r.body.find("Zq7"), std::string::npos) << r.body;
+  for (const auto& [k, v] : r.headers) EXPECT_EQ(v.find("Zq7"), std::string::npos);
+}
+
+TEST_F(GatewayTest, DescribeAndDeleteChapCredentials) {
+  ASSERT_EQ(Update(UpdateBody(kModelArn, "abcdefghijkl", "", "iqn.second:host")).status, 200);
+  const Answer d = Read(gw_.Handle(Signed("DescribeChapCredentials", json{{"TargetARN", kModelArn}})));
+  ASSERT_EQ(d.status, 200) << d.body.dump();
+  ASSERT_EQ(d.body["ChapCredentials"].size(), 2u);
+  bool found = false;
+  for (const auto& c : d.body["ChapCredentials"]) {
+    if (c["InitiatorName"] == "iqn.second:host") {
+      found = true;
+      EXPECT_EQ(c["SecretToAuthenticateInitiator"], "abcdefghijkl");
+      EXPECT_FALSE(c.contains("SecretToAuthenticateTarget"));
+    }
+  }
+  EXPECT_TRUE(found);
+  const Answer del = Read(gw_.Handle(Signed("DeleteChapCredentials", json{{"TargetARN", kModelArn}, {"InitiatorName", "iqn.second:host"}})));
+  EXPECT_EQ(del.status, 200);
+  EXPECT_EQ(del.body["InitiatorName"], "iqn.second:host");
+  EXPECT_EQ(Creds().size(), 1u);
+  const Answer again = Read(gw_.Handle(Signed("DeleteChapCredentials", json{{"TargetARN", kModelArn}, {"InitiatorName", "iqn.second:host"}})));
+  EXPECT_EQ(again.code, "ChapCredentialNotFound");
+  EXPECT_EQ(Read(gw_.Handle(Signed("DescribeChapCredentials", json{{"TargetARN", kOfflineArn}}))).code, "GatewayNotConnected");
+  EXPECT_EQ(Read(gw_.Handle(Signed("DescribeChapCredentials", json::object()))).code, "InvalidParameters");
+}
+
+TEST_F(GatewayTest, AClientFindsTheTargetArnFromAVolume) {
+  const std::string gateway = "arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-12A3456B";
+  const Answer list = Read(gw_.Handle(Signed("ListVolumes", json{{"GatewayARN", gateway}})));
+  ASSERT_EQ(list.status, 200) << list.body.dump();
+  ASSERT_EQ(list.body["VolumeInfos"].size(), 2u);
+  const Answer page = Read(gw_.Handle(Signed("ListVolumes", json{{"GatewayARN", gateway}, {"Limit", 1}})));
+  ASSERT_EQ(page.body["VolumeInfos"].size(), 1u);
+  ASSERT_EQ(page.body["Marker"], "1");
+  const Answer next = Read(gw_.Handle(Signed("ListVolumes", json{{"GatewayARN", gateway}, {"Limit", 1}, {"Marker", "1"}})));
+  EXPECT_EQ(next.body["VolumeInfos"][0]["VolumeARN"], list.body["VolumeInfos"][1]["VolumeARN"]);
+  EXPECT_FALSE(next.body.contains("Marker"));
+  EXPECT_EQ(Read(gw_.Handle(Signed("ListVolumes", json{{"Limit", 0}}))).code, "InvalidParameters");
+
+  const json volume = list.body["VolumeInfos"][0]["VolumeARN"];
+  const Answer desc = Read(gw_.Handle(Signed("DescribeStorediSCSIVolumes", json{{"VolumeARNs", json::array({volume})}})));
+  ASSERT_EQ(desc.status, 200) << desc.body.dump();
+  EXPECT_EQ(desc.body["StorediSCSIVolumes"][0]["VolumeiSCSIAttributes"]["TargetARN"], kModelArn);
+  EXPECT_EQ(desc.body["StorediSCSIVolumes"][0]["VolumeiSCSIAttributes"]["ChapEnabled"], true);
+  EXPECT_EQ(Read(gw_.Handle(Signed("DescribeStorediSCSIVolumes", json{{"VolumeARNs", json::array({"arn:nope"})}}))).code,
+            "VolumeNotFound");
+}
+
+TEST(GatewayConcurrency, UpdatesOfOneCredentialAreSerialisedAndReadersSeeWholeUpdates) {
+  Gateway gw(DefaultFixture(), Options());
+  std::atomic<bool> done{false};
+  std::atomic<int> torn{0}, reads{0};
+  // Writers store matching pairs: initiator "aaaaaaaaaaaN", target "bbbbbbbbbbbN".
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&gw, w] {
+      for (int i = 0; i < 200; ++i) {
+        const std::string n = std::to_string((w * 200 + i) % 10);
+        const auto r = gw.Handle(Signed("UpdateChapCredentials", UpdateBody(kModelArn, std::string(11, 'a') + n, std::string(11, 'b') + n)));
+        ASSERT_EQ(r.status, 200) << r.body;
+      }
+    });
+  }
+  std::thread reader([&] {
+    while (!done) {
+      auto c = gw.state().Credential(kModelArn, kInitiator);
+      ++reads;
+      // The fixture's own credential (111.../222...) is not one of the writers' pairs.
+      if (!c || !c->secret_to_authenticate_target || c->secret_to_authenticate_initiator.Reveal()[0] != 'a') continue;
+      if (c->secret_to_authenticate_initiator.Reveal().back() != c->secret_to_authenticate_target->Reveal().back()) ++torn;
+    }
+  });
+  for (auto& t : writers) t.join();
+  done = true;
+  reader.join();
+  EXPECT_EQ(torn.load(), 0);
+  EXPECT_GT(reads.load(), 0);
+}
+
+TEST(Fixture, ParsesTheDefaultAndRejectsBrokenOnesWithAPath) {
+  auto f = ParseFixture(DefaultFixtureText());
+  ASSERT_TRUE(f.ok()) << f.error().ToString();
+  EXPECT_EQ(f->gateways.size(), 4u);
+  EXPECT_EQ(f->volumes[1].target_arn, kModelArn);
+  const std::string described = DescribeFixture(*f);
+  EXPECT_EQ(described.find("wJalrXUtnFEMI"), std::string::npos) << "--print-fixture must not print secrets";
+  EXPECT_EQ(described.find("111111111111"), std::string::npos);
+  EXPECT_NE(described.find("AKIDEXAMPLE"), std::string::npos);
+  for (const auto& [text, where] : std::vector<std::pair<std::string, std::string>>{
+           {"[]", "$"},
+           {"{}", "$"},
+           {R"({"region":"r","gateways":[{"arn":"nope"}]})", "$.gateways[0].arn"},
+           {R"({"region":"r","volumes":[{"arn":"arn:x:gateway/g/volume/v","targetIqn":"i"}]})", "$.volumes[0].arn"},
+           {R"({"region":"r","accessKeys":[{"accessKeyId":"A"}]})", "$.accessKeys[0]"}}) {
+    auto bad = ParseFixture(text);
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_EQ(bad.error().where, where) << text << ": " << bad.error().ToString();
+  }
+  EXPECT_FALSE(ParseFixture("{").ok());
+}
+
+}  // namespace
+}  // namespace chapcheck::mocks

@@ -1,0 +1,288 @@
+#include "mocks/server.h"
+
+#include <array>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <thread>
+#include <vector>
+
+#include "protocol/awsjson.h"
+
+namespace chapcheck::mocks {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+struct MockServer::Impl {
+  Gateway& gateway;
+  ServerOptions options;
+  std::atomic<std::size_t> connections{0};
+  std::optional<ssl::context> tls;
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopped{false};
+  std::string scheme = "http";
+  tcp::endpoint bound;
+
+  Impl(Gateway& g, ServerOptions o) : gateway(g), options(std::move(o)), ioc(std::max(1, options.threads)) {}
+  void Accept();
+};
+
+namespace {
+
+// An error answer for requests the HTTP layer refuses before the gateway sees them.
+http::response<http::string_body> Refusal(http::status status, std::string_view message) {
+  http::response<http::string_body> res{status, 11};
+  res.set(http::field::content_type, std::string(awsjson::kContentType));
+  res.set("x-amzn-RequestId", "http-layer");
+  res.body() = awsjson::ErrorBody("SerializationException", message, "");
+  res.keep_alive(false);
+  res.prepare_payload();
+  return res;
+}
+
+// One connection. Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  template <class... Args>
+  Session(MockServer::Impl& server, Args&&... args) : server_(server), stream_(std::forward<Args>(args)...) {
+    ++server_.connections;
+  }
+  ~Session() { --server_.connections; }
+
+  void Run() {
+    asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::Start, this->shared_from_this()));
+  }
+
+ private:
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  void Start() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      DoRead();
+    } else {
+      Tcp().expires_after(server_.options.header_timeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              beast::bind_front_handler(&Session::OnHandshake, this->shared_from_this()));
+    }
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) return;  // not TLS, or timed out: drop the connection
+    DoRead();
+  }
+
+  void DoRead() {
+    parser_.emplace();
+    parser_->body_limit(server_.options.body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
+    // The first request must arrive within the header deadline; a kept-alive connection may idle
+    // longer before its next one.
+    Tcp().expires_after(first_ ? server_.options.header_timeout : server_.options.idle_timeout);
+    first_ = false;
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnReadHeader, this->shared_from_this()));
+  }
+
+  void OnReadHeader(beast::error_code ec, std::size_t) {
+    if (ec) return Refuse(ec);
+    Tcp().expires_after(server_.options.header_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, this->shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec) return Refuse(ec);
+    auto& req = parser_->get();
+    HttpRequest in;
+    in.method = std::string(req.method_string());
+    in.target = std::string(req.target());
+    for (const auto& field : req) in.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    in.body = std::move(req.body());
+    const bool keep_alive = req.keep_alive();
+    HttpResponse out = server_.gateway.Handle(in);
+
+    res_ = {};
+    res_.version(req.version());
+    res_.result(static_cast<unsigned>(out.status));
+    for (const auto& [k, v] : out.headers) res_.set(k, v);
+    res_.body() = std::move(out.body);
+    res_.keep_alive(keep_alive);
+    res_.prepare_payload();
+    DoWrite();
+  }
+
+  // The HTTP layer refuses: answer when the client can still read an answer, then close.
+  void Refuse(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof || ec == http::error::partial_message) {
+      return Shutdown();
+    }
+    refused_ = true;
+    if (ec == http::error::body_limit) {
+      res_ = Refusal(http::status::payload_too_large, "The request body is too large");
+    } else if (ec == http::error::header_limit) {
+      res_ = Refusal(http::status::request_header_fields_too_large, "The request headers are too large");
+    } else {
+      res_ = Refusal(http::status::bad_request, "Malformed HTTP request");
+    }
+    DoWrite();
+  }
+
+  void DoWrite() {
+    Tcp().expires_after(server_.options.header_timeout);
+    http::async_write(stream_, res_, beast::bind_front_handler(&Session::OnWrite, this->shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, std::size_t) {
+    if (ec) return;
+    if (refused_) return Linger();
+    if (!res_.keep_alive()) return Shutdown();
+    DoRead();
+  }
+
+  // After refusing a request the client may still be sending it; closing now with unread input
+  // makes the kernel reset the connection, and the client may lose the refusal. So stop sending,
+  // then read and discard for a moment (at most 1 s and 1 MiB) before closing.
+  void Linger() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      Tcp().expires_after(std::chrono::seconds(1));
+      DrainSome();
+    } else {
+      Shutdown();
+    }
+  }
+
+  void DrainSome() {
+    stream_.async_read_some(asio::buffer(drain_), [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->drained_ += n;
+      if (!ec && self->drained_ < (1u << 20)) self->DrainSome();
+    });
+  }
+
+  void Shutdown() {
+    beast::error_code ignored;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    } else {
+      Tcp().expires_after(std::chrono::seconds(1));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    }
+  }
+
+  MockServer::Impl& server_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;
+  bool first_ = true;
+  bool refused_ = false;
+  std::size_t drained_ = 0;
+  std::array<char, 4096> drain_;
+};
+
+Result<tcp::endpoint> ParseListen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return Error{"", "--listen takes HOST:PORT, e.g. 127.0.0.1:0"};
+  std::string host = listen.substr(0, colon);
+  const std::string port = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(port) > 65535) {
+    return Error{"", "--listen: \"" + port + "\" is not a port (0..65535)"};
+  }
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  if (ec) return Error{"", "--listen: \"" + host + "\" is not an IP address"};
+  return tcp::endpoint(address, static_cast<unsigned short>(std::stoul(port)));
+}
+
+}  // namespace
+
+void MockServer::Impl::Accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopped) return;
+      return Accept();  // e.g. too many open files: keep serving the others
+    }
+    if (tls) {
+      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket), *tls)->Run();
+    } else {
+      std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->Run();
+    }
+    Accept();
+  });
+}
+
+MockServer::MockServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+MockServer::~MockServer() { Stop(); }
+
+Result<std::unique_ptr<MockServer>> MockServer::Start(Gateway& gateway, const ServerOptions& options) {
+  auto endpoint = ParseListen(options.listen);
+  if (!endpoint) return endpoint.error();
+  if (options.tls_cert_file.has_value() != options.tls_key_file.has_value()) {
+    return Error{"", "--tls-cert and --tls-key go together"};
+  }
+  auto impl = std::make_unique<Impl>(gateway, options);
+  if (options.tls_cert_file) {
+    impl->tls.emplace(ssl::context::tls_server);
+    beast::error_code ec;
+    impl->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                           ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    impl->tls->use_certificate_chain_file(*options.tls_cert_file, ec);
+    if (ec) return Error{"", "--tls-cert " + *options.tls_cert_file + ": " + ec.message()};
+    impl->tls->use_private_key_file(*options.tls_key_file, ssl::context::pem, ec);
+    if (ec) return Error{"", "--tls-key " + *options.tls_key_file + ": " + ec.message()};
+    impl->scheme = "https";
+  }
+  beast::error_code ec;
+  impl->acceptor.open(endpoint->protocol(), ec);
+  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(*endpoint, ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Error{"", "cannot listen on " + options.listen + ": " + ec.message()};
+  impl->bound = impl->acceptor.local_endpoint();
+  impl->Accept();
+  for (int i = 0; i < std::max(1, options.threads); ++i) {
+    impl->threads.emplace_back([io = &impl->ioc] { io->run(); });
+  }
+  return std::unique_ptr<MockServer>(new MockServer(std::move(impl)));
+}
+
+std::string MockServer::url() const {
+  const auto& ep = impl_->bound;
+  const std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+  return impl_->scheme + "://" + host + ":" + std::to_string(ep.port());
+}
+
+std::uint16_t MockServer::port() const { return impl_->bound.port(); }
+
+std::size_t MockServer::open_connections() const { return impl_->connections.load(); }
+
+void MockServer::Stop() {
+  if (!impl_ || impl_->stopped.exchange(true)) return;
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+  // No thread runs the loop now: close the listener here. Open connections close when the
+  // server is destroyed (with the io_context and the sessions it still holds).
+  beast::error_code ignored;
+  impl_->acceptor.close(ignored);
+}
+
+}  // namespace chapcheck::mocks
