@@ -149,5 +149,38 @@ TEST(Cli, ShowListsEveryRuleWithItsSources) {
   EXPECT_EQ(Chapcheck({"spec", "dump"}).out, std::string(spec::EmbeddedSpecText()));
 }
 
+
+TEST(Cli, MockListsDefectsAndPrintsTheFixtureWithoutSecrets) {
+  const CliRun defects = Chapcheck({"mock", "--list-defects"});
+  EXPECT_EQ(defects.rc, kExitOk);
+  EXPECT_NE(defects.out.find("secret-counts-characters"), std::string::npos);
+  EXPECT_NE(defects.out.find("breaks:"), std::string::npos);
+  const CliRun fixture = Chapcheck({"mock", "--print-fixture"});
+  EXPECT_EQ(fixture.rc, kExitOk);
+  EXPECT_NE(fixture.out.find("sgw-12A3456B"), std::string::npos);
+  EXPECT_NE(fixture.out.find("AKIAIOSFODNN7EXAMPLE"), std::string::npos);
+  EXPECT_EQ(fixture.out.find("wJalrXUtnFEMI"), std::string::npos) << "secret access keys must not be printed";
+  EXPECT_EQ(fixture.out.find("111111111111"), std::string::npos) << "CHAP secrets must not be printed";
+}
+
+TEST(Cli, MockConfigurationErrorsExitTwoWithoutServing) {
+  TempDir dir;
+  const std::pair<Args, std::string> cases[] = {
+      {{"mock", "--defect", "nope"}, "unknown defect"},
+      {{"mock", "--listen", "nonsense"}, "HOST:PORT"},
+      {{"mock", "--listen", "127.0.0.1:70000"}, "not a port"},
+      {{"mock", "--fixture", "/nonexistent.json"}, "cannot open"},
+      {{"mock", "--fixture", dir.Write("f.json", "{\"region\": 5}")}, "$.region"},
+      {{"mock", "--tls-cert", "/nonexistent.pem"}, "go together"},
+      {{"mock", "--threads", "0"}, "--threads"},
+      {{"mock", "--frob"}, "unknown option"},
+  };
+  for (const auto& [args, message] : cases) {
+    const CliRun r = Chapcheck(args);
+    EXPECT_EQ(r.rc, kExitUsage) << args.back();
+    EXPECT_NE(r.err.find(message), std::string::npos) << args.back() << ": " << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace chapcheck::cli
