@@ -79,7 +79,7 @@ std::optional<json> ParseBody(const std::string& body, std::string& why) {
       case json::parse_event_t::object_start: keys.emplace_back(); break;
       case json::parse_event_t::object_end: if (!keys.empty()) keys.pop_back(); break;
       case json::parse_event_t::key: {
-        const std::string k = parsed.get<std::string>();
+        const std::string& k = parsed.get_ref<const std::string&>();
         auto& frame = keys.back();
         if (std::find(frame.begin(), frame.end(), k) != frame.end()) duplicate = true;
         frame.push_back(k);

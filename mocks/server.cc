@@ -5,7 +5,6 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -22,20 +21,29 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
+// One event loop per thread, each with its own listener on the same port (SO_REUSEPORT): the
+// kernel spreads connections over the loops, and a connection lives on one thread from accept to
+// close, so no strand or lock is needed on the I/O path.
+struct Loop {
+  asio::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  std::thread thread;
+};
+
 struct MockServer::Impl {
   Gateway& gateway;
   ServerOptions options;
   std::atomic<std::size_t> connections{0};
   std::optional<ssl::context> tls;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<Loop>> loops;  // destroyed before `connections`: sessions decrement it
   std::atomic<bool> stopped{false};
   std::string scheme = "http";
   tcp::endpoint bound;
 
-  Impl(Gateway& g, ServerOptions o) : gateway(g), options(std::move(o)), ioc(std::max(1, options.threads)) {}
-  void Accept();
+  Impl(Gateway& g, ServerOptions o) : gateway(g), options(std::move(o)) {}
+  ~Impl() { loops.clear(); }
+  void Accept(Loop& loop);
+  void StartSession(tcp::socket socket);
 };
 
 namespace {
@@ -89,15 +97,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     // The first request must arrive within the header deadline; a kept-alive connection may idle
     // longer before its next one.
+    // One read for header and body, under one deadline (one timer update per request: re-arming
+    // timers is a syscall when the earliest deadline moves).
     Tcp().expires_after(first_ ? server_.options.header_timeout : server_.options.idle_timeout);
     first_ = false;
-    http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&Session::OnReadHeader, this->shared_from_this()));
-  }
-
-  void OnReadHeader(beast::error_code ec, std::size_t) {
-    if (ec) return Refuse(ec);
-    Tcp().expires_after(server_.options.header_timeout);
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, this->shared_from_this()));
   }
 
@@ -212,18 +215,32 @@ Result<tcp::endpoint> ParseListen(const std::string& listen) {
 
 }  // namespace
 
-void MockServer::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+void MockServer::Impl::StartSession(tcp::socket socket) {
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  if (tls) {
+    std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket), *tls)->Run();
+  } else {
+    std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->Run();
+  }
+}
+
+void MockServer::Impl::Accept(Loop& loop) {
+  loop.acceptor.async_accept(loop.ioc, [this, &loop](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || stopped) return;
-      return Accept();  // e.g. too many open files: keep serving the others
+      return Accept(loop);  // e.g. too many open files: keep serving the others
     }
-    if (tls) {
-      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket), *tls)->Run();
-    } else {
-      std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->Run();
+    StartSession(std::move(socket));
+    // Drain the backlog now rather than one connection per trip through the event loop, so that a
+    // burst of new clients is not queued behind every busy connection's handlers.
+    for (int i = 0; i < 256; ++i) {
+      tcp::socket next(loop.ioc);
+      loop.acceptor.accept(next, ec);
+      if (ec) break;  // would_block: the backlog is empty
+      StartSession(std::move(next));
     }
-    Accept();
+    Accept(loop);
   });
 }
 
@@ -249,16 +266,30 @@ Result<std::unique_ptr<MockServer>> MockServer::Start(Gateway& gateway, const Se
     if (ec) return Error{"", "--tls-key " + *options.tls_key_file + ": " + ec.message()};
     impl->scheme = "https";
   }
-  beast::error_code ec;
-  impl->acceptor.open(endpoint->protocol(), ec);
-  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) impl->acceptor.bind(*endpoint, ec);
-  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Error{"", "cannot listen on " + options.listen + ": " + ec.message()};
-  impl->bound = impl->acceptor.local_endpoint();
-  impl->Accept();
-  for (int i = 0; i < std::max(1, options.threads); ++i) {
-    impl->threads.emplace_back([io = &impl->ioc] { io->run(); });
+  const int threads = std::max(1, options.threads);
+  tcp::endpoint where = *endpoint;
+  for (int i = 0; i < threads; ++i) {
+    auto loop = std::make_unique<Loop>();
+    beast::error_code ec;
+    loop->acceptor.open(where.protocol(), ec);
+    if (!ec) loop->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec && threads > 1) {
+      const int one = 1;
+      if (::setsockopt(loop->acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+        ec = beast::error_code(errno, asio::error::get_system_category());
+      }
+    }
+    if (!ec) loop->acceptor.bind(where, ec);
+    if (!ec) loop->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec) loop->acceptor.non_blocking(true, ec);
+    if (ec) return Error{"", "cannot listen on " + options.listen + ": " + ec.message()};
+    where = loop->acceptor.local_endpoint();  // port 0 resolved: the other loops join this port
+    impl->loops.push_back(std::move(loop));
+  }
+  impl->bound = where;
+  for (auto& loop : impl->loops) {
+    impl->Accept(*loop);
+    loop->thread = std::thread([io = &loop->ioc] { io->run(); });
   }
   return std::unique_ptr<MockServer>(new MockServer(std::move(impl)));
 }
@@ -275,14 +306,16 @@ std::size_t MockServer::open_connections() const { return impl_->connections.loa
 
 void MockServer::Stop() {
   if (!impl_ || impl_->stopped.exchange(true)) return;
-  impl_->ioc.stop();
-  for (auto& t : impl_->threads) {
-    if (t.joinable()) t.join();
+  for (auto& loop : impl_->loops) loop->ioc.stop();
+  for (auto& loop : impl_->loops) {
+    if (loop->thread.joinable()) loop->thread.join();
   }
-  // No thread runs the loop now: close the listener here. Open connections close when the
-  // server is destroyed (with the io_context and the sessions it still holds).
-  beast::error_code ignored;
-  impl_->acceptor.close(ignored);
+  // No thread runs a loop now: close the listeners here. Open connections close when the server
+  // is destroyed (with the io_contexts and the sessions they still hold).
+  for (auto& loop : impl_->loops) {
+    beast::error_code ignored;
+    loop->acceptor.close(ignored);
+  }
 }
 
 }  // namespace chapcheck::mocks
