@@ -16,11 +16,18 @@ std::string_view TrimSpaces(std::string_view s) {
   return s;
 }
 
+bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
 std::vector<std::string_view> HeaderValues(const HeaderList& headers, std::string_view name) {
   std::vector<std::string_view> out;
-  const std::string want = AsciiLower(name);
   for (const auto& [k, v] : headers) {
-    if (k.size() == want.size() && AsciiLower(k) == want) out.push_back(TrimSpaces(v));
+    if (EqualsIgnoreAsciiCase(k, name)) out.push_back(TrimSpaces(v));
   }
   return out;
 }

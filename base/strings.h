@@ -11,6 +11,9 @@ namespace chapcheck {
 
 std::string AsciiLower(std::string_view s);
 
+// ASCII case-insensitive equality, without allocating.
+bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
+
 // Without leading and trailing spaces and tabs.
 std::string_view TrimSpaces(std::string_view s);
 

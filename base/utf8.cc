@@ -37,7 +37,11 @@ std::optional<char32_t> DecodeNext(std::string_view s, std::size_t& pos) {
 std::optional<std::size_t> CountCodePoints(std::string_view s) {
   std::size_t pos = 0, n = 0;
   while (pos < s.size()) {
-    if (!DecodeNext(s, pos)) return std::nullopt;
+    if (static_cast<unsigned char>(s[pos]) < 0x80) {  // ASCII: the common case, no decoding
+      ++pos;
+    } else if (!DecodeNext(s, pos)) {
+      return std::nullopt;
+    }
     ++n;
   }
   return n;

@@ -25,7 +25,12 @@ std::string NewRequestId() {
   static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string id(52, 'a');
-  for (char& c : id) c = kAlphabet[rng() % 36];
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    if (i % 12 == 0) bits = rng();  // 36^12 < 2^64: twelve characters from one draw
+    id[i] = kAlphabet[bits % 36];
+    bits /= 36;
+  }
   return id;
 }
 
@@ -109,9 +114,8 @@ std::optional<json> ParseBody(const std::string& body, std::string& why) {
 }  // namespace
 
 const std::string* HttpResponse::Header(std::string_view name) const {
-  const std::string want = AsciiLower(name);
   for (const auto& [k, v] : headers) {
-    if (AsciiLower(k) == want) return &v;
+    if (EqualsIgnoreAsciiCase(k, name)) return &v;
   }
   return nullptr;
 }
