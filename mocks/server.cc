@@ -66,6 +66,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   template <class... Args>
   Session(MockServer::Impl& server, Args&&... args) : server_(server), stream_(std::forward<Args>(args)...) {
     ++server_.connections;
+    // Room for a typical request in one read: a small initial buffer splits every request over
+    // two recvmsg calls.
+    buffer_.reserve(4096);
   }
   ~Session() { --server_.connections; }
 
