@@ -182,5 +182,29 @@ TEST(Cli, MockConfigurationErrorsExitTwoWithoutServing) {
   }
 }
 
+
+TEST(Cli, GenerateWritesOneJsonLinePerCase) {
+  TempDir dir;
+  const std::string out_dir = dir.Write("placeholder", "") + ".d";
+  const CliRun r = Chapcheck({"generate", "--out", out_dir});
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_NE(r.out.find("sgw-12A3456B"), std::string::npos) << r.out;
+  std::ifstream in(out_dir + "/cases.jsonl");
+  std::string line;
+  std::size_t lines = 0;
+  bool found = false;
+  while (std::getline(in, line)) {
+    const auto j = nlohmann::json::parse(line);
+    ++lines;
+    found |= j["name"] == "SecretToAuthenticateInitiator.bytes.17.rejected" && j["expect"]["errorCode"] == "InvalidParameters";
+  }
+  EXPECT_GT(lines, 100u);
+  EXPECT_TRUE(found);
+  EXPECT_EQ(Chapcheck({"generate"}).rc, kExitUsage);
+  EXPECT_EQ(Chapcheck({"generate", "--out", out_dir, "--seed", "x"}).rc, kExitUsage);
+  EXPECT_EQ(Chapcheck({"generate", "--out", "/proc/nope/x"}).rc, kExitUsage);
+  std::filesystem::remove_all(out_dir);
+}
+
 }  // namespace
 }  // namespace chapcheck::cli

@@ -26,6 +26,9 @@ int SpecCommand(const Args& args, std::ostream& out, std::ostream& err);
 // Serves until SIGINT or SIGTERM (blocks the calling thread).
 int MockCommand(const Args& args, std::ostream& out, std::ostream& err);
 
+// chapcheck generate --out DIR [--spec F] [--target-arn ARN] ...: writes DIR/cases.jsonl.
+int GenerateCommand(const Args& args, std::ostream& out, std::ostream& err);
+
 // chapcheck <command> ...: dispatches on args[0]; prints help for "help", "--help", nothing.
 int Main(const Args& args, std::ostream& out, std::ostream& err);
 

@@ -14,6 +14,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  spec      the machine-readable contract: lint, diff-aws, verdict, show, dump\n"
     "  mock      serve the built-in mock gateway (awsJson1_1, SigV4, defect switches)\n"
+    "  generate  write the spec-derived test cases as JSON lines (--out DIR)\n"
     "  version   print the version\n"
     "  help      this text\n"
     "\n"
@@ -39,6 +40,7 @@ int Main(const Args& args, std::ostream& out, std::ostream& err) {
   }
   if (cmd == "spec") return SpecCommand(rest, out, err);
   if (cmd == "mock") return MockCommand(rest, out, err);
+  if (cmd == "generate") return GenerateCommand(rest, out, err);
   err << "chapcheck: unknown command \"" << cmd << "\"\n" << kUsage;
   return kExitUsage;
 }
