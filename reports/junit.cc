@@ -1,0 +1,166 @@
+#include "reports/junit.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <pugixml.hpp>
+#include <sstream>
+
+namespace chapcheck::reports {
+namespace {
+
+bool XmlAllowed(char32_t cp) {
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+         (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+// Decodes one UTF-8 sequence (strict); returns 0 bytes consumed on an invalid one.
+std::size_t Decode(std::string_view s, std::size_t pos, char32_t& cp) {
+  const auto b0 = static_cast<unsigned char>(s[pos]);
+  std::size_t len;
+  char32_t min;
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  } else if ((b0 & 0xE0) == 0xC0) {
+    len = 2, cp = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, cp = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (s.size() - pos < len) return 0;
+  for (std::size_t i = 1; i < len; ++i) {
+    const auto b = static_cast<unsigned char>(s[pos + i]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+std::string Seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", std::max(0.0, s));
+  return buf;
+}
+
+}  // namespace
+
+void Redactor::Add(std::string secret) {
+  if (secret.empty()) return;
+  if (std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
+  secrets_.push_back(std::move(secret));
+  std::sort(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+}
+
+std::string Redactor::operator()(std::string_view text) const {
+  std::string out(text);
+  for (const auto& s : secrets_) {
+    for (std::size_t at = out.find(s); at != std::string::npos; at = out.find(s, at + 3)) out.replace(at, s.size(), "***");
+  }
+  return out;
+}
+
+std::string XmlSafe(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t pos = 0; pos < s.size();) {
+    char32_t cp = 0;
+    const std::size_t n = Decode(s, pos, cp);
+    if (n == 0 || !XmlAllowed(cp)) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      pos += n == 0 ? 1 : n;
+      continue;
+    }
+    out.append(s.substr(pos, n));
+    pos += n;
+  }
+  return out;
+}
+
+std::string JunitXml(const Run& run, const Redactor& redact) {
+  auto clean = [&](std::string_view t) { return XmlSafe(redact(t)); };
+  // A token-typed attribute (names) may not hold line breaks or tabs, nor be empty.
+  auto token = [&](std::string_view t) {
+    std::string v = clean(t);
+    for (char& c : v) {
+      if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    }
+    const auto first = v.find_first_not_of(' ');
+    if (first == std::string::npos) return std::string("(unnamed)");
+    v = v.substr(first, v.find_last_not_of(' ') - first + 1);
+    std::string folded;
+    for (char c : v) {
+      if (!(c == ' ' && !folded.empty() && folded.back() == ' ')) folded += c;
+    }
+    return folded;
+  };
+  pugi::xml_document doc;
+  auto decl = doc.append_child(pugi::node_declaration);
+  decl.append_attribute("version") = "1.0";
+  decl.append_attribute("encoding") = "UTF-8";
+  auto root = doc.append_child("testsuites");
+  int id = 0;
+  for (const TestSuite& suite : run.suites) {
+    auto node = root.append_child("testsuite");
+    int failures = 0, errors = 0, skipped = 0;
+    double total = 0;
+    for (const auto& c : suite.cases) {
+      failures += c.outcome == Outcome::kFailed;
+      errors += c.outcome == Outcome::kError;
+      skipped += c.outcome == Outcome::kSkipped;
+      total += c.seconds;
+    }
+    const std::string name = token(suite.name);
+    node.append_attribute("name") = name.c_str();
+    node.append_attribute("package") = name.c_str();
+    node.append_attribute("id") = id++;
+    node.append_attribute("timestamp") = run.timestamp.c_str();
+    node.append_attribute("hostname") = token(run.hostname).c_str();
+    node.append_attribute("tests") = static_cast<int>(suite.cases.size());
+    node.append_attribute("failures") = failures;
+    node.append_attribute("errors") = errors;
+    node.append_attribute("skipped") = skipped;
+    node.append_attribute("time") = Seconds(total).c_str();
+    auto props = node.append_child("properties");
+    for (const auto& [k, v] : suite.properties) {
+      auto p = props.append_child("property");
+      p.append_attribute("name") = token(k).c_str();
+      p.append_attribute("value") = clean(v).c_str();
+    }
+    for (const auto& c : suite.cases) {
+      auto tc = node.append_child("testcase");
+      tc.append_attribute("name") = token(c.name).c_str();
+      tc.append_attribute("classname") = token(c.classname.empty() ? suite.name : c.classname).c_str();
+      tc.append_attribute("time") = Seconds(c.seconds).c_str();
+      if (c.outcome == Outcome::kPassed) continue;
+      const char* kind = c.outcome == Outcome::kFailed ? "failure" : c.outcome == Outcome::kError ? "error" : "skipped";
+      auto e = tc.append_child(kind);
+      e.append_attribute("message") = clean(c.message).c_str();
+      if (c.outcome != Outcome::kSkipped) {
+        e.append_attribute("type") = clean(c.type.empty() ? std::string("failure") : c.type).c_str();
+        if (!c.text.empty()) e.append_child(pugi::node_pcdata).set_value(clean(c.text).c_str());
+      }
+    }
+    node.append_child("system-out").append_child(pugi::node_pcdata).set_value(clean(suite.system_out).c_str());
+    node.append_child("system-err").append_child(pugi::node_pcdata).set_value(clean(suite.system_err).c_str());
+  }
+  std::ostringstream os;
+  doc.save(os, "  ", pugi::format_default, pugi::encoding_utf8);
+  return os.str();
+}
+
+std::string TimestampNow() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return buf;
+}
+
+}  // namespace chapcheck::reports
