@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "conformance/signing.h"
 #include "generators/cases.h"
 #include "mocks/mock_test_support.h"
 #include "protocol/awsjson.h"
@@ -23,25 +24,7 @@ spec::World FixtureWorld(const mocks::Fixture& f) {
 }
 
 mocks::HttpRequest ToWire(const generators::Case& c) {
-  mocks::HttpRequest r;
-  r.method = c.request.method;
-  r.target = c.request.path;
-  r.headers = c.request.headers;
-  r.headers.emplace(r.headers.begin(), "Host", "127.0.0.1:8080");
-  r.body = c.request.body;
-  using generators::AuthMode;
-  switch (c.auth) {
-    case AuthMode::kSigned: return Sign(r);
-    case AuthMode::kNone: return r;
-    case AuthMode::kMalformed:
-      r.headers.emplace_back("X-Amz-Date", sigv4::AmzDate(Now()));
-      r.headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=broken");
-      return r;
-    case AuthMode::kUnknownKey: return Sign(r, Now(), sigv4::Credentials{"AKIACHAPCHECKUNKNOWN", Secret("x"), ""});
-    case AuthMode::kWrongSignature: return Sign(r, Now(), sigv4::Credentials{"AKIDEXAMPLE", Secret("wrong"), ""});
-    case AuthMode::kExpired: return Sign(r, Now() - std::chrono::minutes(16));
-  }
-  return r;
+  return conformance::SignForCase(c.request, c.auth, Creds(), "us-east-1", "storagegateway", Now(), "127.0.0.1:8080");
 }
 
 struct Tally {

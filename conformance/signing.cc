@@ -1,0 +1,37 @@
+#include "conformance/signing.h"
+
+namespace chapcheck::conformance {
+
+sigv4::Request SignForCase(const spec::Request& request, generators::AuthMode auth, const sigv4::Credentials& credentials,
+                           const std::string& region, const std::string& service,
+                           std::chrono::system_clock::time_point now, const std::string& host) {
+  using generators::AuthMode;
+  sigv4::Request r{request.method, request.path, {}, request.body};
+  r.headers.emplace_back("Host", host);
+  for (const auto& h : request.headers) r.headers.push_back(h);
+  sigv4::SignOptions o;
+  o.region = region;
+  o.service = service;
+  o.amz_date = sigv4::AmzDate(now);
+  switch (auth) {
+    case AuthMode::kSigned: sigv4::SignHeaders(r, credentials, o); break;
+    case AuthMode::kNone: break;
+    case AuthMode::kMalformed:
+      r.headers.emplace_back("X-Amz-Date", o.amz_date);
+      r.headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id);
+      break;
+    case AuthMode::kUnknownKey:
+      sigv4::SignHeaders(r, sigv4::Credentials{"AKIACHAPCHECKUNKNOWN", Secret("chapcheck-unknown-key"), ""}, o);
+      break;
+    case AuthMode::kWrongSignature:
+      sigv4::SignHeaders(r, sigv4::Credentials{credentials.access_key_id, Secret("chapcheck-wrong-secret"), ""}, o);
+      break;
+    case AuthMode::kExpired:
+      o.amz_date = sigv4::AmzDate(now - std::chrono::minutes(16));
+      sigv4::SignHeaders(r, credentials, o);
+      break;
+  }
+  return r;
+}
+
+}  // namespace chapcheck::conformance

@@ -1,0 +1,18 @@
+// SignForCase: turns a generated case's unsigned request into what goes on the wire: a Host
+// header, then SigV4 as the case's AuthMode asks (valid, none, malformed, an unknown key, a wrong
+// secret, or a time more than 15 minutes ago). Pure function; any thread.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "generators/cases.h"
+#include "protocol/sigv4.h"
+
+namespace chapcheck::conformance {
+
+sigv4::Request SignForCase(const spec::Request& request, generators::AuthMode auth, const sigv4::Credentials& credentials,
+                           const std::string& region, const std::string& service,
+                           std::chrono::system_clock::time_point now, const std::string& host);
+
+}  // namespace chapcheck::conformance
