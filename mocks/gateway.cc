@@ -4,6 +4,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <unordered_set>
 
 #include "base/strings.h"
 #include "base/utf8.h"
@@ -77,17 +78,16 @@ std::optional<TargetArn> ParseTargetArn(std::string_view arn) {
 // Parses the body; duplicate keys anywhere are an error. Empty means {}.
 std::optional<json> ParseBody(const std::string& body, std::string& why) {
   if (body.empty()) return json::object();
-  std::vector<std::vector<std::string>> keys;  // one frame per open object
+  // One set of seen keys per open object: a hash set, so that a body of many keys costs linear
+  // time (a list made a 1 MiB body of 100,000 keys take 12 s).
+  std::vector<std::unordered_set<std::string>> keys;
   bool duplicate = false;
   auto callback = [&](int, json::parse_event_t event, json& parsed) {
     switch (event) {
       case json::parse_event_t::object_start: keys.emplace_back(); break;
       case json::parse_event_t::object_end: if (!keys.empty()) keys.pop_back(); break;
       case json::parse_event_t::key: {
-        const std::string& k = parsed.get_ref<const std::string&>();
-        auto& frame = keys.back();
-        if (std::find(frame.begin(), frame.end(), k) != frame.end()) duplicate = true;
-        frame.push_back(k);
+        if (!keys.back().insert(parsed.get_ref<const std::string&>()).second) duplicate = true;
         break;
       }
       default: break;

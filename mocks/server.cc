@@ -3,8 +3,10 @@
 #include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -21,12 +23,14 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
-// One event loop per thread, each with its own listener on the same port (SO_REUSEPORT): the
-// kernel spreads connections over the loops, and a connection lives on one thread from accept to
-// close, so no strand or lock is needed on the I/O path.
+// One event loop per thread. One listener (on the first loop) hands each accepted connection to
+// the loops in turn; a connection then lives on one thread from accept to close, so no strand or
+// lock is needed on the I/O path. (Listeners of their own with SO_REUSEPORT would let a second,
+// stale mock bind the same port and silently answer half the requests.)
 struct Loop {
   asio::io_context ioc{1};
-  tcp::acceptor acceptor{ioc};
+  // Keeps run() going while the loop has no connection yet (only the first loop listens).
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ioc);
   std::thread thread;
 };
 
@@ -36,13 +40,21 @@ struct MockServer::Impl {
   std::atomic<std::size_t> connections{0};
   std::optional<ssl::context> tls;
   std::vector<std::unique_ptr<Loop>> loops;  // destroyed before `connections`: sessions decrement it
+  std::unique_ptr<tcp::acceptor> acceptor;   // on loops[0]
+  std::unique_ptr<asio::steady_timer> retry;  // re-arms accepting after a failure (e.g. no free fds)
+  std::size_t next_loop = 0;
   std::atomic<bool> stopped{false};
   std::string scheme = "http";
   tcp::endpoint bound;
 
   Impl(Gateway& g, ServerOptions o) : gateway(g), options(std::move(o)) {}
-  ~Impl() { loops.clear(); }
-  void Accept(Loop& loop);
+  ~Impl() {
+    retry.reset();
+    acceptor.reset();
+    loops.clear();
+  }
+  asio::io_context& NextLoop() { return loops[next_loop++ % loops.size()]->ioc; }
+  void Accept();
   void StartSession(tcp::socket socket);
 };
 
@@ -64,7 +76,12 @@ template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   template <class... Args>
-  Session(MockServer::Impl& server, Args&&... args) : server_(server), stream_(std::forward<Args>(args)...) {
+  Session(MockServer::Impl& server, Args&&... args)
+      : server_(server),
+        stream_(std::forward<Args>(args)...),
+        // Bounded: Beast's limits do not cover chunk extensions and trailers, so without a cap
+        // one connection could grow this buffer until memory runs out.
+        buffer_(server.options.header_limit + server.options.body_limit + (64u << 10)) {
     ++server_.connections;
     // Room for a typical request in one read: a small initial buffer splits every request over
     // two recvmsg calls.
@@ -137,7 +154,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     refused_ = true;
     if (ec == http::error::body_limit) {
       res_ = Refusal(http::status::payload_too_large, "The request body is too large");
-    } else if (ec == http::error::header_limit) {
+    } else if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
       res_ = Refusal(http::status::request_header_fields_too_large, "The request headers are too large");
     } else {
       res_ = Refusal(http::status::bad_request, "Malformed HTTP request");
@@ -228,22 +245,26 @@ void MockServer::Impl::StartSession(tcp::socket socket) {
   }
 }
 
-void MockServer::Impl::Accept(Loop& loop) {
-  loop.acceptor.async_accept(loop.ioc, [this, &loop](beast::error_code ec, tcp::socket socket) {
+void MockServer::Impl::Accept() {
+  acceptor->async_accept(NextLoop(), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || stopped) return;
-      return Accept(loop);  // e.g. too many open files: keep serving the others
+      // e.g. too many open files: retrying at once would spin; wait a little, keep serving.
+      retry->expires_after(std::chrono::milliseconds(50));
+      retry->async_wait([this](beast::error_code e) {
+        if (!e && !stopped) Accept();
+      });
+      return;
     }
     StartSession(std::move(socket));
     // Drain the backlog now rather than one connection per trip through the event loop, so that a
     // burst of new clients is not queued behind every busy connection's handlers.
     for (int i = 0; i < 256; ++i) {
-      tcp::socket next(loop.ioc);
-      loop.acceptor.accept(next, ec);
+      tcp::socket next = acceptor->accept(NextLoop(), ec);
       if (ec) break;  // would_block: the backlog is empty
       StartSession(std::move(next));
     }
-    Accept(loop);
+    Accept();
   });
 }
 
@@ -270,29 +291,29 @@ Result<std::unique_ptr<MockServer>> MockServer::Start(Gateway& gateway, const Se
     impl->scheme = "https";
   }
   const int threads = std::max(1, options.threads);
-  tcp::endpoint where = *endpoint;
-  for (int i = 0; i < threads; ++i) {
-    auto loop = std::make_unique<Loop>();
-    beast::error_code ec;
-    loop->acceptor.open(where.protocol(), ec);
-    if (!ec) loop->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec && threads > 1) {
-      const int one = 1;
-      if (::setsockopt(loop->acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
-        ec = beast::error_code(errno, asio::error::get_system_category());
-      }
-    }
-    if (!ec) loop->acceptor.bind(where, ec);
-    if (!ec) loop->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (!ec) loop->acceptor.non_blocking(true, ec);
-    if (ec) return Error{"", "cannot listen on " + options.listen + ": " + ec.message()};
-    where = loop->acceptor.local_endpoint();  // port 0 resolved: the other loops join this port
-    impl->loops.push_back(std::move(loop));
-  }
-  impl->bound = where;
+  for (int i = 0; i < threads; ++i) impl->loops.push_back(std::make_unique<Loop>());
+  impl->acceptor = std::make_unique<tcp::acceptor>(impl->loops[0]->ioc);
+  impl->retry = std::make_unique<asio::steady_timer>(impl->loops[0]->ioc);
+  beast::error_code ec;
+  impl->acceptor->open(endpoint->protocol(), ec);
+  if (!ec) impl->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor->bind(*endpoint, ec);
+  if (!ec) impl->acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) impl->acceptor->non_blocking(true, ec);
+  if (ec) return Error{"", "cannot listen on " + options.listen + ": " + ec.message()};
+  impl->bound = impl->acceptor->local_endpoint();
+  impl->Accept();
   for (auto& loop : impl->loops) {
-    impl->Accept(*loop);
-    loop->thread = std::thread([io = &loop->ioc] { io->run(); });
+    try {
+      loop->thread = std::thread([io = &loop->ioc] { io->run(); });
+    } catch (const std::system_error& e) {
+      // Could not start a thread (a process limit): stop the ones that did start, then report.
+      for (auto& l : impl->loops) l->ioc.stop();
+      for (auto& l : impl->loops) {
+        if (l->thread.joinable()) l->thread.join();
+      }
+      return Error{"", std::string("cannot start the server's threads: ") + e.what()};
+    }
   }
   return std::unique_ptr<MockServer>(new MockServer(std::move(impl)));
 }
@@ -313,12 +334,10 @@ void MockServer::Stop() {
   for (auto& loop : impl_->loops) {
     if (loop->thread.joinable()) loop->thread.join();
   }
-  // No thread runs a loop now: close the listeners here. Open connections close when the server
+  // No thread runs a loop now: close the listener here. Open connections close when the server
   // is destroyed (with the io_contexts and the sessions they still hold).
-  for (auto& loop : impl_->loops) {
-    beast::error_code ignored;
-    loop->acceptor.close(ignored);
-  }
+  beast::error_code ignored;
+  impl_->acceptor->close(ignored);
 }
 
 }  // namespace chapcheck::mocks

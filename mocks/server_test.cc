@@ -138,6 +138,33 @@ TEST_F(ServerTest, OversizedBodiesAndHeadersAreRefused) {
   ExpectStillServing();
 }
 
+TEST_F(ServerTest, EndlessChunkExtensionsAreCutOffNotBuffered) {
+  // Beast's header and body limits do not cover chunk extensions: only the bounded read buffer
+  // stops this from growing without end. The server must refuse (431) once its buffer is full,
+  // not keep reading.
+  tcp::socket s = Connect();
+  beast::error_code ec;
+  asio::write(s, asio::buffer(std::string("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;")), ec);
+  const std::string junk(64 << 10, 'a');
+  for (int i = 0; i < 32 && !ec; ++i) asio::write(s, asio::buffer(junk), ec);  // 2 MiB, more than the buffer holds
+  timeval tv{5, 0};
+  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(s, buf, res, ec);
+  ASSERT_FALSE(ec) << "no refusal within 5 s: " << ec.message();
+  EXPECT_EQ(res.result_int(), 431u);
+  ExpectStillServing();
+}
+
+TEST_F(ServerTest, ASecondServerCannotShareTheListeningPort) {
+  Gateway g(DefaultFixture(), Options());
+  ServerOptions o;
+  o.listen = "127.0.0.1:" + std::to_string(server_->port());
+  auto second = MockServer::Start(g, o);
+  EXPECT_FALSE(second.ok()) << "a stale mock on the same port would answer half the requests";
+}
+
 TEST_F(ServerTest, ASlowClientDoesNotStallOthersAndTimesOut) {
   ServerOptions o;
   o.header_timeout = std::chrono::milliseconds(300);

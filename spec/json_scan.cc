@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 namespace chapcheck::spec {
 namespace {
@@ -54,13 +55,9 @@ class Scanner {
   }
   bool key(string_t& k) {
     Frame& f = frames_.back();
-    if (std::find(f.keys.begin(), f.keys.end(), k) != f.keys.end()) {
-      if (!out_.duplicate_keys) {
-        out_.duplicate_keys = true;
-        out_.first_duplicate = PathTo(k);
-      }
-    } else {
-      f.keys.push_back(k);
+    if (!f.keys.insert(k).second && !out_.duplicate_keys) {
+      out_.duplicate_keys = true;
+      out_.first_duplicate = PathTo(k);
     }
     f.current_key = k;
     return true;
@@ -78,7 +75,7 @@ class Scanner {
  private:
   struct Frame {
     bool is_object;
-    std::vector<std::string> keys;
+    std::unordered_set<std::string> keys;  // a hash set: many keys cost linear time
     std::string current_key;
   };
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 namespace chapcheck::spec {
 namespace {
 
@@ -44,6 +46,20 @@ TEST(JsonScan, NestedDuplicatePathsNameTheirContainers) {
   const JsonScan s = ScanJson(R"({"x":[{"y":{"k":1,"k":2}}]})");
   ASSERT_TRUE(s.ok);
   EXPECT_EQ(s.first_duplicate, "$.x[].y.k");
+}
+
+TEST(JsonScan, ManyKeysCostLinearTime) {
+  // 100,000 distinct keys (about 1 MiB): a list of seen keys made this quadratic (seconds).
+  std::string body = "{";
+  for (int i = 0; i < 100000; ++i) body += (i ? ",\"" : "\"") + std::to_string(i) + "\":0";
+  body += ",\"7\":1}";
+  const auto t0 = std::chrono::steady_clock::now();
+  const JsonScan s = ScanJson(body);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_TRUE(s.ok);
+  EXPECT_TRUE(s.duplicate_keys);
+  EXPECT_EQ(s.first_duplicate, "$.7");
+  EXPECT_LT(ms, 5000) << "a generous bound for a sanitizer build: the quadratic version took far longer";
 }
 
 TEST(JsonScan, AcceptsABomAndRejectsGarbage) {
