@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace chapcheck::spec {
@@ -86,14 +87,11 @@ class Scanner {
     }
     if (frames_.size() == 1 && frames_.back().is_object) {
       const std::string& name = frames_.back().current_key;
-      auto it = std::find_if(out_.members.begin(), out_.members.end(),
-                             [&](const JsonScan::Member& m) { return m.name == name; });
-      if (it == out_.members.end()) {
-        out_.members.push_back(JsonScan::Member{name, kind, {}});
-        it = out_.members.end() - 1;
-      }
-      it->kind = kind;
-      it->string_value = pending_string_ ? *pending_string_ : std::string();
+      auto [slot, inserted] = member_index_.try_emplace(name, out_.members.size());
+      if (inserted) out_.members.push_back(JsonScan::Member{name, kind, {}});
+      JsonScan::Member& m = out_.members[slot->second];
+      m.kind = kind;
+      m.string_value = pending_string_ ? *pending_string_ : std::string();
     }
     return true;
   }
@@ -108,6 +106,7 @@ class Scanner {
 
   JsonScan& out_;
   std::vector<Frame> frames_;
+  std::unordered_map<std::string, std::size_t> member_index_;  // top-level member -> out_.members
   const std::string* pending_string_ = nullptr;
 };
 
