@@ -29,6 +29,10 @@ int MockCommand(const Args& args, std::ostream& out, std::ostream& err);
 // chapcheck generate --out DIR [--spec F] [--target-arn ARN] ...: writes DIR/cases.jsonl.
 int GenerateCommand(const Args& args, std::ostream& out, std::ostream& err);
 
+// chapcheck run [--endpoint URL --target-arn ARN ...]: the suite and its reports.
+// Exit 0 all pass, 1 violations, 2 usage, 3 endpoint unreachable.
+int RunCommand(const Args& args, std::ostream& out, std::ostream& err);
+
 // chapcheck <command> ...: dispatches on args[0]; prints help for "help", "--help", nothing.
 int Main(const Args& args, std::ostream& out, std::ostream& err);
 

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "cli/commands.h"
+#include "cli/fixture_context.h"
 #include "generators/cases.h"
 #include "mocks/gateway_state.h"
 #include "spec/loader.h"
@@ -70,27 +71,14 @@ int GenerateCommand(const Args& args, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   if (!explicit_target) {
-    // The built-in mock's default fixture: its first volume's target on an online gateway, a
-    // second target, an offline one, and the fixture as the world.
     auto fixture = mocks::ParseFixture(mocks::DefaultFixtureText());
     if (!fixture) {
       err << "chapcheck generate: the built-in fixture does not load: " << fixture.error().ToString() << "\n";
       return kExitUsage;
     }
-    spec::World world;
-    for (const auto& g : fixture->gateways) world.gateways[g.arn] = spec::World::Gateway{g.online, g.HasIscsi()};
-    for (const auto& v : fixture->volumes) {
-      world.targets.insert(v.target_arn);
-      const bool online = world.gateways[v.gateway_arn].online && world.gateways[v.gateway_arn].iscsi;
-      if (!online && !ctx.offline_target_arn) ctx.offline_target_arn = v.target_arn;
-      if (online && ctx.target_arn.empty() && v.gateway_arn.find("sgw-") != std::string::npos) {
-        ctx.target_arn = v.target_arn;
-      } else if (online && v.target_arn != ctx.target_arn && !ctx.other_target_arn && !ctx.target_arn.empty() &&
-                 v.gateway_arn.find("sgw-") != std::string::npos) {
-        ctx.other_target_arn = v.target_arn;
-      }
-    }
-    ctx.world = std::move(world);
+    const std::uint64_t seed = ctx.seed;
+    ctx = ContextFromFixture(*fixture);
+    ctx.seed = seed;
   }
   if (ctx.target_arn.empty()) {
     err << "chapcheck generate: no target to aim at: give --target-arn\n";

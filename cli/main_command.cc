@@ -12,6 +12,7 @@ constexpr const char* kUsage =
     "Contract tests and fuzzing for AWS Storage Gateway's UpdateChapCredentials.\n"
     "\n"
     "commands:\n"
+    "  run       the conformance suite against an endpoint or the built-in mock, with reports\n"
     "  spec      the machine-readable contract: lint, diff-aws, verdict, show, dump\n"
     "  mock      serve the built-in mock gateway (awsJson1_1, SigV4, defect switches)\n"
     "  generate  write the spec-derived test cases as JSON lines (--out DIR)\n"
@@ -19,7 +20,7 @@ constexpr const char* kUsage =
     "  help      this text\n"
     "\n"
     "exit codes: 0 ok, 1 findings (contract violations, lint errors, new differences),\n"
-    "            2 usage or configuration error\n";
+    "            2 usage or configuration error, 3 endpoint unreachable (run)\n";
 
 }  // namespace
 
@@ -39,6 +40,7 @@ int Main(const Args& args, std::ostream& out, std::ostream& err) {
     return kExitOk;
   }
   if (cmd == "spec") return SpecCommand(rest, out, err);
+  if (cmd == "run") return RunCommand(rest, out, err);
   if (cmd == "mock") return MockCommand(rest, out, err);
   if (cmd == "generate") return GenerateCommand(rest, out, err);
   err << "chapcheck: unknown command \"" << cmd << "\"\n" << kUsage;

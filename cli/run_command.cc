@@ -1,0 +1,382 @@
+// chapcheck run: the conformance suite against an endpoint (or the built-in mock, started in
+// process on a free port), with JUnit, HTML and Markdown reports and a reproducer per failure.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "base/strings.h"
+#include "cli/commands.h"
+#include "cli/fixture_context.h"
+#include "conformance/runner.h"
+#include "mocks/gateway.h"
+#include "mocks/server.h"
+#include "reports/junit.h"
+#include "reports/summary.h"
+#include "spec/loader.h"
+
+namespace chapcheck::cli {
+namespace {
+
+using json = nlohmann::json;
+constexpr int kExitUnreachable = 3;
+
+constexpr const char* kRunUsage =
+    "usage: chapcheck run [options]\n"
+    "\n"
+    "Runs the generated cases and the checks against an endpoint and writes reports. Without\n"
+    "--endpoint it starts the built-in mock in process on a free port and runs against that.\n"
+    "\n"
+    "  --endpoint URL              http(s)://HOST[:PORT] of the implementation under test\n"
+    "  --target-arn ARN            the target the cases update (required with --endpoint)\n"
+    "  --other-target-arn ARN      a second target on the endpoint\n"
+    "  --offline-target-arn ARN    a target whose gateway is offline\n"
+    "  --iscsi-portal HOST:PORT    the iSCSI portal (the live-connection checks are not built yet)\n"
+    "  --region R --profile P      SigV4 region (default us-east-1) and credentials profile\n"
+    "                              (default: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)\n"
+    "  --insecure                  do not verify the endpoint's TLS certificate\n"
+    "  --disruptive                against a real endpoint: also send updates the spec accepts\n"
+    "                              (they change credentials and drop connections; restored after)\n"
+    "  --filter PATTERNS           cases to run, gtest style: 'A*:B*-C*' (also --gtest_filter=)\n"
+    "  --report-dir DIR            where reports go (default reports/)\n"
+    "  --seed N                    pairwise rows' seed (default 1)\n"
+    "  --defect NAME               with the built-in mock: turn on a defect switch (repeatable)\n"
+    "\n"
+    "exit: 0 all checks pass, 1 contract violations, 2 usage or configuration error,\n"
+    "      3 endpoint unreachable\n";
+
+std::string Redacted(const spec::Spec& s, const std::string& body) {
+  try {
+    json j = json::parse(body);
+    if (!j.is_object()) return body;
+    for (const auto& m : s.members) {
+      if (m.sensitive && j.contains(m.name) && j[m.name].is_string()) j[m.name] = "***";
+    }
+    return j.dump();
+  } catch (const std::exception&) {
+    return body;
+  }
+}
+
+std::string Wire(const sigv4::Request& r) {
+  std::string out = r.method + " " + r.target + " HTTP/1.1\n";
+  for (const auto& [k, v] : r.headers) out += k + ": " + (EqualsIgnoreAsciiCase(k, "Authorization") ? v.substr(0, v.find(',')) + ", ..." : v) + "\n";
+  return out + "\n" + r.body;
+}
+
+std::string WireResponse(const conformance::Exchange& ex) {
+  if (!ex.transport_error.empty()) return "(no HTTP answer: " + ex.transport_error + ")";
+  std::string out = "HTTP/1.1 " + std::to_string(ex.status) + "\n";
+  for (const auto& [k, v] : ex.headers) out += k + ": " + v + "\n";
+  return out + "\n" + ex.body;
+}
+
+}  // namespace
+
+int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
+  std::optional<std::string> endpoint, profile;
+  generators::Context ctx;
+  conformance::RunOptions run;
+  std::string report_dir = "reports", region = "us-east-1";
+  bool insecure = false, disruptive = false;
+  mocks::DefectSet defects;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool has_value = i + 1 < args.size();
+    if (a == "--help" || a == "-h") {
+      out << kRunUsage;
+      return kExitOk;
+    } else if (a == "--endpoint" && has_value) {
+      endpoint = args[++i];
+    } else if (a == "--target-arn" && has_value) {
+      ctx.target_arn = args[++i];
+    } else if (a == "--other-target-arn" && has_value) {
+      ctx.other_target_arn = args[++i];
+    } else if (a == "--offline-target-arn" && has_value) {
+      ctx.offline_target_arn = args[++i];
+    } else if (a == "--iscsi-portal" && has_value) {
+      ++i;  // recorded in the reports' notes: the probe is not built yet
+    } else if (a == "--region" && has_value) {
+      region = args[++i];
+    } else if (a == "--profile" && has_value) {
+      profile = args[++i];
+    } else if (a == "--insecure") {
+      insecure = true;
+    } else if (a == "--disruptive") {
+      disruptive = true;
+    } else if (a == "--filter" && has_value) {
+      run.filter = args[++i];
+    } else if (a.rfind("--gtest_filter=", 0) == 0) {
+      run.filter = a.substr(15);
+    } else if (a == "--report-dir" && has_value) {
+      report_dir = args[++i];
+    } else if (a == "--seed" && has_value) {
+      const std::string& n = args[++i];
+      if (n.empty() || n.size() > 19 || n.find_first_not_of("0123456789") != std::string::npos) {
+        err << "chapcheck run: --seed takes a whole number\n";
+        return kExitUsage;
+      }
+      ctx.seed = std::stoull(n);
+    } else if (a == "--defect" && has_value) {
+      auto d = mocks::DefectByName(args[++i]);
+      if (!d) {
+        err << "chapcheck run: unknown defect \"" << args[i] << "\" (chapcheck mock --list-defects)\n";
+        return kExitUsage;
+      }
+      defects.Enable(*d);
+    } else {
+      err << "chapcheck run: unknown option or missing value: " << a << "\n" << kRunUsage;
+      return kExitUsage;
+    }
+  }
+  auto s = spec::LoadEmbeddedSpec();
+  if (!s) {
+    err << "chapcheck run: the built-in spec does not load: " << s.error().ToString() << "\n";
+    return kExitUsage;
+  }
+
+  // The endpoint: the caller's, or the built-in mock in process.
+  conformance::EndpointConfig config;
+  config.region = region;
+  config.verify_tls = !insecure;
+  std::unique_ptr<mocks::Gateway> gateway;
+  std::unique_ptr<mocks::MockServer> server;
+  if (endpoint) {
+    if (!defects.empty()) {
+      err << "chapcheck run: --defect applies to the built-in mock only\n";
+      return kExitUsage;
+    }
+    if (ctx.target_arn.empty()) {
+      err << "chapcheck run: --target-arn is required with --endpoint\n";
+      return kExitUsage;
+    }
+    auto creds = conformance::CredentialsFromEnvironment(profile);
+    if (!creds) {
+      err << "chapcheck run: " << creds.error().ToString() << "\n";
+      return kExitUsage;
+    }
+    config.credentials = std::move(creds).value();
+    config.url = *endpoint;
+    run.disruptive = disruptive;
+  } else {
+    auto fixture = mocks::ParseFixture(mocks::DefaultFixtureText());
+    if (!fixture || fixture->access_keys.empty()) {
+      err << "chapcheck run: the built-in fixture does not load\n";
+      return kExitUsage;
+    }
+    const std::uint64_t seed = ctx.seed;
+    ctx = ContextFromFixture(*fixture);
+    ctx.seed = seed;
+    config.credentials = sigv4::Credentials{fixture->access_keys.front().id, fixture->access_keys.front().secret, ""};
+    config.region = fixture->region;
+    mocks::GatewayOptions options;
+    options.defects = defects;
+    gateway = std::make_unique<mocks::Gateway>(std::move(fixture).value(), options);
+    auto started = mocks::MockServer::Start(*gateway, mocks::ServerOptions{});
+    if (!started) {
+      err << "chapcheck run: cannot start the built-in mock: " << started.error().ToString() << "\n";
+      return kExitUsage;
+    }
+    server = std::move(started).value();
+    config.url = server->url();
+    run.disruptive = true;
+  }
+  run.target_arn = ctx.target_arn;
+  auto client = conformance::Client::Create(config);
+  if (!client) {
+    err << "chapcheck run: " << client.error().ToString() << "\n";
+    return kExitUsage;
+  }
+
+  const auto cases = generators::Generate(*s, ctx);
+  const bool tty = ::isatty(STDOUT_FILENO) && &out == &std::cout;
+  const std::string started = reports::TimestampNow();
+  const conformance::SuiteResult result =
+      conformance::RunSuite(*s, cases, **client, run, [&](std::size_t done, std::size_t total) {
+        if (tty) out << "\rchapcheck run: " << done << "/" << total << " cases" << std::flush;
+      });
+  if (tty) out << "\n";
+  if (result.endpoint_unreachable) {
+    err << "chapcheck run: the endpoint is unreachable: " << result.unreachable_reason << "\n";
+    return kExitUnreachable;
+  }
+
+  // Secrets the reports must never show: every sensitive value sent, and the signing key.
+  reports::Redactor redact;
+  redact.Add(config.credentials.secret_access_key.Reveal());
+  for (const auto& c : cases) {
+    try {
+      const json body = json::parse(c.request.body);
+      for (const auto& m : s->members) {
+        if (m.sensitive && body.is_object() && body.contains(m.name) && body[m.name].is_string()) {
+          const std::string v = body[m.name].get<std::string>();
+          if (v.size() >= 4) redact.Add(v);
+        }
+      }
+    } catch (const std::exception&) {
+    }
+  }
+
+  std::error_code ec;
+  const std::filesystem::path dir(report_dir), repro_dir = dir / "reproducers";
+  std::filesystem::create_directories(repro_dir, ec);
+  if (ec) {
+    err << "chapcheck run: cannot create " << repro_dir.string() << ": " << ec.message() << "\n";
+    return kExitUsage;
+  }
+
+  reports::Run junit;
+  junit.timestamp = started;
+  std::map<std::string, reports::TestSuite> suites;
+  reports::Summary summary;
+  summary.title = "chapcheck " + s->operation;
+  summary.endpoint = config.url + (endpoint ? "" : " (built-in mock)");
+  summary.spec_origin = s->origin;
+  summary.started = started;
+  summary.seconds = result.seconds;
+  summary.cases = static_cast<int>(result.cases.size());
+  std::map<std::string, reports::CheckRow> rows;
+  for (const auto& check : conformance::AllChecks()) {
+    rows[std::string(check.name)] = reports::CheckRow{std::string(check.name), std::string(check.family), std::string(check.clause), 0, 0, 0, 0, ""};
+  }
+  std::map<std::string, reports::RuleRow> rules;
+  for (const spec::RuleHead* h : s->RulesInPrecedenceOrder()) {
+    const spec::Source* src = s->FindSource(h->outcome_source);
+    rules[h->id] = reports::RuleRow{h->id, std::string(spec::ToString(h->phase)), std::string(spec::ToString(h->severity)),
+                                    h->outcome_source, src && src->documented, 0, 0, 0, {}};
+  }
+
+  int failures = 0;
+  for (const auto& r : result.cases) {
+    const auto& c = r.test_case;
+    if (r.not_sent.empty()) ++summary.cases_sent;
+    summary.retried += r.retries > 0;
+    bool case_failed = false;
+    std::string reproducer;
+    for (const auto& cr : r.checks) {
+      auto& row = rows[std::string(cr.check->name)];
+      reports::TestCase tc{c.name, "chapcheck." + std::string(cr.check->name), r.exchange.elapsed.count() / 1e6,
+                           reports::Outcome::kPassed, "", "", ""};
+      switch (cr.finding.status) {
+        case conformance::Status::kPass: ++row.passed; break;
+        case conformance::Status::kShould: ++row.should; break;
+        case conformance::Status::kSkip:
+          ++row.skipped;
+          tc.outcome = reports::Outcome::kSkipped;
+          tc.message = cr.finding.message;
+          break;
+        case conformance::Status::kFail: {
+          ++row.failed;
+          ++failures;
+          case_failed = true;
+          if (reproducer.empty()) {
+            // The case with its secrets masked, and the secrets in a separate 0600 file.
+            // The public file: the case with its secrets masked (as members, and anywhere in the
+            // text, for bodies that are not JSON). The exact case, secrets included, goes in a
+            // separate file only its owner can read.
+            reproducer = (repro_dir / (c.id + ".json")).string();
+            json repro = json::parse(generators::ToJsonLine(c));
+            if (repro["request"].contains("body")) repro["request"]["body"] = Redacted(*s, c.request.body);
+            std::ofstream(reproducer) << redact(repro.dump(2, ' ', false, json::error_handler_t::replace)) << "\n";
+            const std::string secrets_path = (repro_dir / (c.id + ".secrets.json")).string();
+            {
+              std::ofstream f(secrets_path);
+              ::chmod(secrets_path.c_str(), 0600);
+              f << generators::ToJsonLine(c) << "\n";
+            }
+          }
+          tc.outcome = reports::Outcome::kFailed;
+          tc.message = cr.finding.message;
+          tc.type = std::string(cr.check->name);
+          tc.text = "check: " + std::string(cr.check->name) + " (" + std::string(cr.check->clause) + ")\ncase: " + c.id + " " +
+                    c.name + "\nrule: " + (c.rule.empty() ? std::string("(pairwise or example)") : c.rule) +
+                    "\nexpected: " + cr.finding.expected + "\nactual: " + cr.finding.actual + "\nreproducer: " + reproducer +
+                    "\n\n" + Wire(r.exchange.request) + "\n\n" + WireResponse(r.exchange);
+          summary.failures.push_back(reports::FailureRow{c.id, c.name, std::string(cr.check->name),
+                                                         std::string(cr.check->clause), cr.finding.message,
+                                                         cr.finding.expected, cr.finding.actual, Wire(r.exchange.request),
+                                                         WireResponse(r.exchange), reproducer});
+          break;
+        }
+        case conformance::Status::kNotApplicable: break;
+      }
+      suites[std::string(cr.check->family)].cases.push_back(std::move(tc));
+    }
+    if (!r.not_sent.empty()) {
+      suites["contract"].cases.push_back(
+          reports::TestCase{c.name, "chapcheck.not_sent", 0, reports::Outcome::kSkipped, r.not_sent, "", ""});
+    }
+    if (auto it = rules.find(c.rule); it != rules.end()) {
+      ++it->second.cases;
+      (case_failed ? it->second.failed : it->second.passed)++;
+      const std::string stem = c.name.substr(0, c.name.rfind('.'));
+      it->second.exercised.push_back(stem.rfind(c.rule.substr(0, c.rule.find('.')) + ".", 0) == 0
+                                         ? stem.substr(stem.find('.') + 1)
+                                         : stem);
+    }
+  }
+  for (const auto& sc : result.scenarios) {
+    auto& row = rows[std::string(sc.check->name)];
+    ++row.skipped;
+    row.skip_reason = sc.finding.message;
+    suites[std::string(sc.check->family)].cases.push_back(reports::TestCase{
+        "live connections", "chapcheck." + std::string(sc.check->name), 0, reports::Outcome::kSkipped, sc.finding.message, "", ""});
+  }
+  for (auto& [family, suite] : suites) {
+    suite.name = "chapcheck." + family;
+    suite.properties = {{"spec", s->origin}, {"endpoint", config.url}, {"seed", std::to_string(ctx.seed)}};
+    for (const auto& check : conformance::AllChecks()) {
+      if (check.family == family) suite.properties.emplace_back("check." + std::string(check.name), std::string(check.clause));
+    }
+    junit.suites.push_back(std::move(suite));
+  }
+  for (const auto& check : conformance::AllChecks()) summary.checks.push_back(rows[std::string(check.name)]);
+  for (const spec::RuleHead* h : s->RulesInPrecedenceOrder()) summary.rules.push_back(rules[h->id]);
+  if (!result.restored.empty()) {
+    summary.notes.push_back("the run changed " + std::to_string(result.restored.size()) +
+                            " CHAP credentials on " + run.target_arn + " and restored them");
+  }
+  for (const auto& n : result.changed) summary.notes.push_back("CHANGED and not restored: " + n);
+  if (!endpoint) summary.notes.push_back("built-in mock" + std::string(defects.empty() ? "" : " with defects:") + [&] {
+    std::string d;
+    for (auto x : defects.Enabled()) d += " " + std::string(mocks::NameOf(x));
+    return d;
+  }());
+
+  const std::string junit_path = (dir / "junit.xml").string(), html_path = (dir / "index.html").string(),
+                    md_path = (dir / "summary.md").string();
+  std::ofstream(junit_path, std::ios::binary) << reports::JunitXml(junit, redact);
+  std::ofstream(html_path, std::ios::binary) << reports::HtmlReport(summary, redact);
+  std::ofstream(md_path, std::ios::binary) << reports::MarkdownSummary(summary, redact);
+
+  // One screen: per check, then the failures with their reproducers.
+  out << "chapcheck run: " << summary.cases_sent << " of " << summary.cases << " cases against " << summary.endpoint
+      << " in " << static_cast<int>(result.seconds * 1000) << " ms\n";
+  out << "  check                              passed  failed  should  skipped\n";
+  for (const auto& row : summary.checks) {
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-34s %6d  %6d  %6d  %7d\n", row.name.c_str(), row.passed, row.failed, row.should,
+                  row.skipped);
+    out << line;
+  }
+  std::size_t shown = 0;
+  for (const auto& f : summary.failures) {
+    if (++shown > 15) {
+      out << "  ... " << summary.failures.size() - 15 << " more in " << html_path << "\n";
+      break;
+    }
+    out << "FAIL " << f.check << ": " << redact(f.case_name) << "\n     " << redact(f.message) << "\n     chapcheck replay "
+        << f.reproducer << "\n";
+  }
+  for (const auto& n : summary.notes) out << "note: " << redact(n) << "\n";
+  out << "reports: " << junit_path << ", " << html_path << ", " << md_path << "\n";
+  out << failures << " failed, " << summary.cases_sent << " cases\n";
+  return failures ? kExitFindings : kExitOk;
+}
+
+}  // namespace chapcheck::cli
