@@ -33,6 +33,9 @@ int GenerateCommand(const Args& args, std::ostream& out, std::ostream& err);
 // Exit 0 all pass, 1 violations, 2 usage, 3 endpoint unreachable.
 int RunCommand(const Args& args, std::ostream& out, std::ostream& err);
 
+// chapcheck replay FILE [--endpoint URL] [--defect NAME]...: re-sends one case.
+int ReplayCommand(const Args& args, std::ostream& out, std::ostream& err);
+
 // chapcheck <command> ...: dispatches on args[0]; prints help for "help", "--help", nothing.
 int Main(const Args& args, std::ostream& out, std::ostream& err);
 

@@ -13,6 +13,7 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  run       the conformance suite against an endpoint or the built-in mock, with reports\n"
+    "  replay    re-send one case (a reproducer) and compare the answer with the spec\n"
     "  spec      the machine-readable contract: lint, diff-aws, verdict, show, dump\n"
     "  mock      serve the built-in mock gateway (awsJson1_1, SigV4, defect switches)\n"
     "  generate  write the spec-derived test cases as JSON lines (--out DIR)\n"
@@ -41,6 +42,7 @@ int Main(const Args& args, std::ostream& out, std::ostream& err) {
   }
   if (cmd == "spec") return SpecCommand(rest, out, err);
   if (cmd == "run") return RunCommand(rest, out, err);
+  if (cmd == "replay") return ReplayCommand(rest, out, err);
   if (cmd == "mock") return MockCommand(rest, out, err);
   if (cmd == "generate") return GenerateCommand(rest, out, err);
   err << "chapcheck: unknown command \"" << cmd << "\"\n" << kUsage;
