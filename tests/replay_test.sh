@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 file=$(grep -l 'SecretToAuthenticateInitiator.bytes.17.rejected' "$tmp"/r/reproducers/*.json | grep -v secrets | head -1)
 [[ -n $file ]] || { echo "FAIL no reproducer for the 17-byte case"; exit 1; }
 [[ $(stat -c %a "${file%.json}.secrets.json") == 600 ]] || { echo "FAIL the secrets file is not 0600"; exit 1; }
-grep -q '"\*\*\*"' "$file" || { echo "FAIL the reproducer does not mask the secrets"; exit 1; }
+grep -q '\*\*\*' "$file" && ! grep -q '111111111111' "$file" || { echo "FAIL the reproducer does not mask the secrets"; exit 1; }
 "$chapcheck" replay "$file" --defect secret-max-17 >"$tmp/a" ; a=$?
 "$chapcheck" replay "$file" >"$tmp/b" ; b=$?
 rm "${file%.json}.secrets.json"
