@@ -8,10 +8,8 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "cli/fixture_context.h"
+#include "cli/endpoint.h"
 #include "conformance/client.h"
-#include "mocks/gateway.h"
-#include "mocks/server.h"
 #include "protocol/awsjson.h"
 
 namespace chapcheck::cli {
@@ -151,34 +149,18 @@ int ReplayCommand(const Args& args, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
 
-  conformance::EndpointConfig config;
-  config.region = region;
-  config.verify_tls = !insecure;
-  std::unique_ptr<mocks::Gateway> gateway;
-  std::unique_ptr<mocks::MockServer> server;
-  if (endpoint) {
-    auto creds = conformance::CredentialsFromEnvironment(profile);
-    if (!creds) {
-      err << "chapcheck replay: " << creds.error().ToString() << "\n";
-      return kExitUsage;
-    }
-    config.credentials = std::move(creds).value();
-    config.url = *endpoint;
-  } else {
-    auto fixture = mocks::ParseFixture(mocks::DefaultFixtureText());
-    config.credentials = sigv4::Credentials{fixture->access_keys.front().id, fixture->access_keys.front().secret, ""};
-    config.region = fixture->region;
-    mocks::GatewayOptions options;
-    options.defects = defects;
-    gateway = std::make_unique<mocks::Gateway>(std::move(fixture).value(), options);
-    auto started = mocks::MockServer::Start(*gateway, mocks::ServerOptions{});
-    if (!started) {
-      err << "chapcheck replay: cannot start the built-in mock: " << started.error().ToString() << "\n";
-      return kExitUsage;
-    }
-    server = std::move(started).value();
-    config.url = server->url();
+  EndpointOptions where;
+  where.url = endpoint;
+  where.profile = profile;
+  where.region = region;
+  where.insecure = insecure;
+  where.defects = defects;
+  auto opened = OpenEndpoint(where);
+  if (!opened) {
+    err << "chapcheck replay: " << opened.error().ToString() << "\n";
+    return kExitUsage;
   }
+  const conformance::EndpointConfig& config = opened->config;
   auto client = conformance::Client::Create(config);
   if (!client) {
     err << "chapcheck replay: " << client.error().ToString() << "\n";

@@ -12,6 +12,7 @@
 
 #include "base/strings.h"
 #include "cli/commands.h"
+#include "cli/endpoint.h"
 #include "cli/fixture_context.h"
 #include "conformance/runner.h"
 #include "mocks/gateway.h"
@@ -141,50 +142,29 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
   }
 
   // The endpoint: the caller's, or the built-in mock in process.
-  conformance::EndpointConfig config;
-  config.region = region;
-  config.verify_tls = !insecure;
-  std::unique_ptr<mocks::Gateway> gateway;
-  std::unique_ptr<mocks::MockServer> server;
-  if (endpoint) {
-    if (!defects.empty()) {
-      err << "chapcheck run: --defect applies to the built-in mock only\n";
-      return kExitUsage;
-    }
-    if (ctx.target_arn.empty()) {
-      err << "chapcheck run: --target-arn is required with --endpoint\n";
-      return kExitUsage;
-    }
-    auto creds = conformance::CredentialsFromEnvironment(profile);
-    if (!creds) {
-      err << "chapcheck run: " << creds.error().ToString() << "\n";
-      return kExitUsage;
-    }
-    config.credentials = std::move(creds).value();
-    config.url = *endpoint;
-    run.disruptive = disruptive;
-  } else {
-    auto fixture = mocks::ParseFixture(mocks::DefaultFixtureText());
-    if (!fixture || fixture->access_keys.empty()) {
-      err << "chapcheck run: the built-in fixture does not load\n";
-      return kExitUsage;
-    }
+  if (endpoint && ctx.target_arn.empty()) {
+    err << "chapcheck run: --target-arn is required with --endpoint\n";
+    return kExitUsage;
+  }
+  EndpointOptions where;
+  where.url = endpoint;
+  where.profile = profile;
+  where.region = region;
+  where.insecure = insecure;
+  where.defects = defects;
+  auto opened = OpenEndpoint(where);
+  if (!opened) {
+    err << "chapcheck run: " << opened.error().ToString() << "\n";
+    return kExitUsage;
+  }
+  const conformance::EndpointConfig& config = opened->config;
+  if (opened->built_in()) {
     const std::uint64_t seed = ctx.seed;
-    ctx = ContextFromFixture(*fixture);
+    ctx = ContextFromFixture(*opened->fixture);
     ctx.seed = seed;
-    config.credentials = sigv4::Credentials{fixture->access_keys.front().id, fixture->access_keys.front().secret, ""};
-    config.region = fixture->region;
-    mocks::GatewayOptions options;
-    options.defects = defects;
-    gateway = std::make_unique<mocks::Gateway>(std::move(fixture).value(), options);
-    auto started = mocks::MockServer::Start(*gateway, mocks::ServerOptions{});
-    if (!started) {
-      err << "chapcheck run: cannot start the built-in mock: " << started.error().ToString() << "\n";
-      return kExitUsage;
-    }
-    server = std::move(started).value();
-    config.url = server->url();
     run.disruptive = true;
+  } else {
+    run.disruptive = disruptive;
   }
   run.target_arn = ctx.target_arn;
   auto client = conformance::Client::Create(config);

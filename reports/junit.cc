@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <ctime>
 #include <pugixml.hpp>
+
+#include "base/utf8.h"
 #include <sstream>
 
 namespace chapcheck::reports {
@@ -13,33 +15,6 @@ namespace {
 bool XmlAllowed(char32_t cp) {
   return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
          (cp >= 0x10000 && cp <= 0x10FFFF);
-}
-
-// Decodes one UTF-8 sequence (strict); returns 0 bytes consumed on an invalid one.
-std::size_t Decode(std::string_view s, std::size_t pos, char32_t& cp) {
-  const auto b0 = static_cast<unsigned char>(s[pos]);
-  std::size_t len;
-  char32_t min;
-  if (b0 < 0x80) {
-    cp = b0;
-    return 1;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    len = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (s.size() - pos < len) return 0;
-  for (std::size_t i = 1; i < len; ++i) {
-    const auto b = static_cast<unsigned char>(s[pos + i]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
 }
 
 std::string Seconds(double s) {
@@ -69,15 +44,15 @@ std::string XmlSafe(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t pos = 0; pos < s.size();) {
-    char32_t cp = 0;
-    const std::size_t n = Decode(s, pos, cp);
-    if (n == 0 || !XmlAllowed(cp)) {
+    std::size_t next = pos;
+    const auto cp = utf8::DecodeNext(s, next);
+    if (!cp || !XmlAllowed(*cp)) {
       out += "\xEF\xBF\xBD";  // U+FFFD
-      pos += n == 0 ? 1 : n;
+      pos = cp ? next : pos + 1;
       continue;
     }
-    out.append(s.substr(pos, n));
-    pos += n;
+    out.append(s.substr(pos, next - pos));
+    pos = next;
   }
   return out;
 }

@@ -1,0 +1,36 @@
+// Where `run` and `replay` send requests: the caller's endpoint (credentials from the AWS
+// environment or a profile), or the built-in mock started in process on a free port with the
+// default fixture, its first access key, and the given defect switches. The mock lives as long
+// as the Endpoint.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "conformance/client.h"
+#include "mocks/gateway.h"
+#include "mocks/server.h"
+
+namespace chapcheck::cli {
+
+struct EndpointOptions {
+  std::optional<std::string> url;  // none: the built-in mock
+  std::optional<std::string> profile;
+  std::string region = "us-east-1";
+  bool insecure = false;
+  mocks::DefectSet defects;  // the built-in mock only
+};
+
+struct Endpoint {
+  conformance::EndpointConfig config;
+  std::optional<mocks::Fixture> fixture;  // the built-in mock's
+  std::unique_ptr<mocks::Gateway> gateway;
+  std::unique_ptr<mocks::MockServer> server;
+  bool built_in() const { return server != nullptr; }
+};
+
+Result<Endpoint> OpenEndpoint(const EndpointOptions& options);
+
+}  // namespace chapcheck::cli
