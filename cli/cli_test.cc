@@ -206,5 +206,21 @@ TEST(Cli, GenerateWritesOneJsonLinePerCase) {
   std::filesystem::remove_all(out_dir);
 }
 
+
+TEST(Cli, RunAgainstTheBuiltInMockWithEitherApiVersion) {
+  TempDir dir;
+  for (const char* version : {"2013-06-30", "2012-06-30"}) {
+    const std::string reports = dir.Write(std::string("r") + version, "") + ".d";
+    const CliRun r = Chapcheck({"run", "--api-version", version, "--report-dir", reports, "--filter", "SecretTo*:example.*"});
+    EXPECT_EQ(r.rc, kExitOk) << version << "\n" << r.out << r.err;
+    EXPECT_NE(r.out.find("0 failed"), std::string::npos) << r.out;
+    EXPECT_TRUE(std::filesystem::exists(reports + "/junit.xml"));
+    std::filesystem::remove_all(reports);
+  }
+  EXPECT_EQ(Chapcheck({"run", "--api-version", "1999-01-01"}).rc, kExitUsage);
+  EXPECT_EQ(Chapcheck({"run", "--endpoint", "http://127.0.0.1:1"}).rc, kExitUsage) << "no --target-arn";
+  EXPECT_EQ(Chapcheck({"run", "--frob"}).rc, kExitUsage);
+}
+
 }  // namespace
 }  // namespace chapcheck::cli

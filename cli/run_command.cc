@@ -38,6 +38,8 @@ constexpr const char* kRunUsage =
     "  --other-target-arn ARN      a second target on the endpoint\n"
     "  --offline-target-arn ARN    a target whose gateway is offline\n"
     "  --iscsi-portal HOST:PORT    the iSCSI portal (the live-connection checks are not built yet)\n"
+    "  --api-version V             2013-06-30 (current, default) or 2012-06-30 (legacy): the\n"
+    "                              X-Amz-Target prefix the cases send\n"
     "  --region R --profile P      SigV4 region (default us-east-1) and credentials profile\n"
     "                              (default: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)\n"
     "  --insecure                  do not verify the endpoint's TLS certificate\n"
@@ -84,6 +86,7 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
   generators::Context ctx;
   conformance::RunOptions run;
   std::string report_dir = "reports", region = "us-east-1";
+  std::optional<std::string> api_version;
   bool insecure = false, disruptive = false;
   mocks::DefectSet defects;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -102,6 +105,8 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
       ctx.offline_target_arn = args[++i];
     } else if (a == "--iscsi-portal" && has_value) {
       ++i;  // recorded in the reports' notes: the probe is not built yet
+    } else if (a == "--api-version" && has_value) {
+      api_version = args[++i];
     } else if (a == "--region" && has_value) {
       region = args[++i];
     } else if (a == "--profile" && has_value) {
@@ -165,6 +170,25 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
     run.disruptive = true;
   } else {
     run.disruptive = disruptive;
+  }
+  if (api_version) {
+    // "2013-06-30" -> the prefix of the spec that ends in 20130630.
+    std::string digits;
+    for (char c : *api_version) {
+      if (c != '-') digits += c;
+    }
+    for (const auto& t : s->protocol.targets) {
+      if (!digits.empty() && t.prefix.size() >= digits.size() &&
+          t.prefix.compare(t.prefix.size() - digits.size(), digits.size(), digits) == 0) {
+        ctx.target_prefix = t.prefix;
+      }
+    }
+    if (!ctx.target_prefix) {
+      err << "chapcheck run: --api-version " << *api_version << " is none of the spec's:";
+      for (const auto& t : s->protocol.targets) err << " " << t.prefix;
+      err << "\n";
+      return kExitUsage;
+    }
   }
   run.target_arn = ctx.target_arn;
   auto client = conformance::Client::Create(config);

@@ -94,7 +94,9 @@ class Generator {
     spec::Request r;
     r.method = spec_.protocol.method;
     r.path = spec_.protocol.path;
-    const std::string p = prefix.empty() ? spec_.protocol.CurrentTarget()->prefix : std::string(prefix);
+    const std::string p = !prefix.empty()           ? std::string(prefix)
+                          : ctx_.target_prefix.has_value() ? *ctx_.target_prefix
+                                                           : spec_.protocol.CurrentTarget()->prefix;
     r.headers = {{"Content-Type", spec_.protocol.content_type},
                  {spec_.protocol.target_header, p + "." + spec_.operation}};
     r.body = std::move(body);

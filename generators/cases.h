@@ -49,6 +49,9 @@ struct Context {
   // gateways and targets exist, the offline one's gateway is offline, nothing else exists.
   std::optional<spec::World> world;
   std::uint64_t seed = 1;                 // pairwise row choice
+  // The target prefix the cases send (default: the spec's current one). The protocol.target.*
+  // cases send every prefix regardless.
+  std::optional<std::string> target_prefix;
 };
 
 // The world a Context's ARNs describe (see Context::world).
