@@ -6,14 +6,13 @@
 // whole run: the mock accepts a repeated signature while it is within 15 minutes of its clock,
 // so sign just before each run. Used by bench/mock_http; a benchmark tool, not part of the
 // harness (it signs with documented example keys only).
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "base/secret.h"
+#include "bench/signed_request.h"
 #include "protocol/sigv4.h"
 
 namespace {
@@ -30,12 +29,6 @@ constexpr const char* kUsage =
 
 constexpr int kExitOk = 0;
 constexpr int kExitUsage = 2;
-
-constexpr std::string_view kBody =
-    R"({"TargetARN":"arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-12A3456B/target/iqn.1997-05.com.amazon:myvolume",)"
-    R"("SecretToAuthenticateInitiator":"111111111111",)"
-    R"("InitiatorName":"iqn.1991-05.com.microsoft:computername.domain.example.com",)"
-    R"("SecretToAuthenticateTarget":"222222222222"})";
 
 // A Lua string literal: quotes, backslashes and control bytes escaped (decimal escapes).
 std::string LuaQuote(std::string_view s) {
@@ -54,24 +47,6 @@ std::string LuaQuote(std::string_view s) {
     }
   }
   return out + "\"";
-}
-
-chapcheck::sigv4::Request SignedRequest(int port) {
-  chapcheck::sigv4::Request r;
-  r.method = "POST";
-  r.target = "/";
-  r.headers = {{"Host", "127.0.0.1:" + std::to_string(port)},
-               {"Content-Type", "application/x-amz-json-1.1"},
-               {"X-Amz-Target", "StorageGateway_20130630.UpdateChapCredentials"}};
-  r.body = std::string(kBody);
-  const chapcheck::sigv4::Credentials credentials{
-      "AKIDEXAMPLE", chapcheck::Secret("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), ""};
-  chapcheck::sigv4::SignOptions options;
-  options.region = "us-east-1";
-  options.service = "storagegateway";
-  options.amz_date = chapcheck::sigv4::AmzDate(std::chrono::system_clock::now());
-  chapcheck::sigv4::SignHeaders(r, credentials, options);
-  return r;
 }
 
 void PrintRaw(const chapcheck::sigv4::Request& r, std::ostream& out) {
@@ -120,7 +95,7 @@ int main(int argc, char** argv) {
     std::cerr << "chapcheck-sign-request: --port is required\n" << kUsage;
     return kExitUsage;
   }
-  const chapcheck::sigv4::Request request = SignedRequest(port);
+  const chapcheck::sigv4::Request request = chapcheck::bench::SignedUpdateRequest(port);
   if (raw) {
     PrintRaw(request, std::cout);
   } else {

@@ -35,6 +35,9 @@ std::string NewRequestId() {
   return id;
 }
 
+// Printable ASCII other than '"' and '\\': a JSON string of these needs no escape, in or out.
+bool PlainChar(char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+bool AllPlain(std::string_view s) { return std::all_of(s.begin(), s.end(), PlainChar); }
 bool AllOf(std::string_view s, bool (*ok)(char)) { return !s.empty() && std::all_of(s.begin(), s.end(), ok); }
 bool IqnChar(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == ':' || c == '.' || c == '-'; }
 bool GatewayIdChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; }
@@ -75,9 +78,8 @@ std::optional<TargetArn> ParseTargetArn(std::string_view arn) {
   return TargetArn{std::string(arn.substr(0, gateway_len)), std::string(iqn)};
 }
 
-// Parses the body; duplicate keys anywhere are an error. Empty means {}.
-std::optional<json> ParseBody(const std::string& body, std::string& why) {
-  if (body.empty()) return json::object();
+// Parses a body through nlohmann's DOM; duplicate keys anywhere are an error.
+std::optional<json> ParseJson(const std::string& body, std::string& why) {
   // One set of seen keys per open object: a hash set, so that a body of many keys costs linear
   // time (a list made a 1 MiB body of 100,000 keys take 12 s).
   std::vector<std::unordered_set<std::string>> keys;
@@ -111,6 +113,100 @@ std::optional<json> ParseBody(const std::string& body, std::string& why) {
   }
 }
 
+using Members = std::vector<std::pair<std::string_view, std::string_view>>;
+
+// The fast path for what SDKs send: one flat object whose keys and values are all plain strings,
+// e.g. {"TargetARN":"arn:...","InitiatorName":"iqn..."}, read in place. False for anything else
+// (escapes, other types, nesting, a repeated key, a byte-order mark, ...), which then goes to
+// ParseJson: so this accepts a subset of what ParseJson accepts, with the same meaning.
+bool ParseFlat(std::string_view text, Members& members) {
+  std::size_t i = 0;
+  auto skip_space = [&] {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
+  };
+  auto expect = [&](char c) {
+    skip_space();
+    if (i == text.size() || text[i] != c) return false;
+    ++i;
+    return true;
+  };
+  auto string = [&](std::string_view& out) {
+    if (!expect('"')) return false;
+    const std::size_t start = i;
+    while (i < text.size() && PlainChar(text[i])) ++i;
+    if (i == text.size() || text[i] != '"') return false;
+    out = text.substr(start, i++ - start);
+    return true;
+  };
+  if (!expect('{')) return false;
+  skip_space();
+  if (i < text.size() && text[i] == '}') {
+    ++i;
+  } else {
+    do {
+      std::string_view key, value;
+      if (!string(key) || !expect(':') || !string(value)) return false;
+      for (const auto& m : members) {
+        if (m.first == key) return false;
+      }
+      members.emplace_back(key, value);
+    } while (expect(','));
+    if (i == text.size() || text[i] != '}') return false;
+    ++i;
+  }
+  skip_space();
+  return i == text.size();
+}
+
+// The request body: an object, its members read in place when ParseFlat can, else a DOM.
+class Body {
+ public:
+  // Empty means {}. nullopt (with `why` set) when the body is not one JSON object.
+  static std::optional<Body> Parse(const std::string& text, std::string& why) {
+    Body body;
+    if (text.empty() || ParseFlat(text, body.flat_)) return body;
+    body.flat_.clear();
+    auto dom = ParseJson(text, why);
+    if (!dom) return std::nullopt;
+    body.dom_ = std::move(*dom);
+    body.is_flat_ = false;
+    return body;
+  }
+
+  // A string member: nullopt when absent or null; `wrong` set when present with another type.
+  std::optional<std::string> Member(std::string_view name, bool& wrong) const {
+    if (is_flat_) {
+      for (const auto& [key, value] : flat_) {
+        if (key == name) return std::string(value);
+      }
+      return std::nullopt;
+    }
+    const auto it = dom_.find(name);
+    if (it == dom_.end() || it->is_null()) return std::nullopt;
+    if (!it->is_string()) {
+      wrong = true;
+      return std::nullopt;
+    }
+    return it->get<std::string>();
+  }
+
+  // The whole object (built from the flat members on first use).
+  const json& Json() {
+    if (is_flat_) {
+      for (const auto& [key, value] : flat_) dom_[std::string(key)] = std::string(value);
+      flat_.clear();
+      is_flat_ = false;
+    }
+    return dom_;
+  }
+
+ private:
+  Body() = default;
+  bool is_flat_ = true;
+  Members flat_;
+  json dom_ = json::object();
+};
+
 }  // namespace
 
 const std::string* HttpResponse::Header(std::string_view name) const {
@@ -125,7 +221,7 @@ const std::string* HttpResponse::Header(std::string_view name) const {
 struct Gateway::Call {
   const HttpRequest& request;
   const DefectSet& defects;
-  json body;
+  std::optional<Body> body;  // set once the envelope checks have passed
 
   HttpResponse Respond(int status, std::string payload) const {
     HttpResponse r;
@@ -156,15 +252,31 @@ struct Gateway::Call {
     return Respond(200, payload.dump(-1, ' ', false, json::error_handler_t::replace));
   }
 
-  // A string member: nullopt when absent or null; `wrong` set when present with another type.
-  std::optional<std::string> Member(const char* name, bool& wrong) const {
-    if (!body.contains(name) || body[name].is_null()) return std::nullopt;
-    if (!body[name].is_string()) {
-      wrong = true;
-      return std::nullopt;
+  // An object of string members, written as json's dump writes it (keys sorted), directly when no
+  // value needs an escape.
+  HttpResponse Ok(Members members) const {
+    std::sort(members.begin(), members.end());
+    const bool plain =
+        std::all_of(members.begin(), members.end(), [](const auto& m) { return AllPlain(m.first) && AllPlain(m.second); });
+    if (!plain) {
+      json j = json::object();
+      for (const auto& [key, value] : members) j[std::string(key)] = std::string(value);
+      return Ok(j);
     }
-    return body[name].get<std::string>();
+    std::string out = "{";
+    for (const auto& [key, value] : members) {
+      if (out.size() > 1) out += ',';
+      out += '"';
+      out += key;
+      out += "\":\"";
+      out += value;
+      out += '"';
+    }
+    out += '}';
+    return Respond(200, std::move(out));
   }
+
+  std::optional<std::string> Member(std::string_view name, bool& wrong) const { return body->Member(name, wrong); }
 };
 
 Gateway::Gateway(Fixture fixture, GatewayOptions options) : state_(std::move(fixture)), options_(std::move(options)) {
@@ -182,7 +294,7 @@ void Gateway::Close(const CloseRequest& request) {
 
 HttpResponse Gateway::Handle(const HttpRequest& request) {
   const DefectSet& d = options_.defects;
-  Call call{request, d, json::object()};
+  Call call{request, d, std::nullopt};
 
   // 1. SigV4
   if (!d.Has(Defect::kNoAuth)) {
@@ -242,12 +354,11 @@ HttpResponse Gateway::Handle(const HttpRequest& request) {
     return call.Fail(400, "SerializationException", "Content-Type must be application/x-amz-json-1.1");
   }
   std::string why;
-  auto body = ParseBody(request.body, why);
-  if (!body) {
+  call.body = Body::Parse(request.body, why);
+  if (!call.body) {
     if (d.Has(Defect::kMalformedJsonAsInvalidParameters)) return call.Invalid("InvalidParameters", why);
     return call.Fail(400, "SerializationException", why);
   }
-  call.body = std::move(*body);
   return (this->*handler)(call);
 }
 
@@ -363,10 +474,10 @@ HttpResponse Gateway::UpdateChapCredentials(Call& call) {
     if (d.Has(Defect::kDropLate)) close.delay = std::chrono::seconds(10);
     Close(close);
   }
-  json out = json::object();
-  if (!d.Has(Defect::kNoEcho)) out = {{"TargetARN", *arn}, {"InitiatorName", *initiator}};
-  if (d.Has(Defect::kEchoSecret)) out["SecretToAuthenticateInitiator"] = *init_secret;
-  return call.Ok(out);
+  Members echo;
+  if (!d.Has(Defect::kNoEcho)) echo = {{"TargetARN", *arn}, {"InitiatorName", *initiator}};
+  if (d.Has(Defect::kEchoSecret)) echo.emplace_back("SecretToAuthenticateInitiator", *init_secret);
+  return call.Ok(std::move(echo));
 }
 
 std::optional<HttpResponse> Gateway::FindTarget(Call& call, const std::string& arn) {
@@ -410,11 +521,11 @@ HttpResponse Gateway::DeleteChapCredentials(Call& call) {
   if (!state_.Delete(*arn, *initiator)) {
     return call.Invalid("ChapCredentialNotFound", "No CHAP credentials exist for this target and initiator.");
   }
-  return call.Ok(json{{"TargetARN", *arn}, {"InitiatorName", *initiator}});
+  return call.Ok(Members{{"TargetARN", *arn}, {"InitiatorName", *initiator}});
 }
 
 HttpResponse Gateway::ListVolumes(Call& call) {
-  const json& b = call.body;
+  const json& b = call.body->Json();
   std::optional<std::string> gateway;
   if (b.contains("GatewayARN") && !b["GatewayARN"].is_null()) {
     if (!b["GatewayARN"].is_string()) return call.Fail(400, "SerializationException", "GatewayARN must be a string");
@@ -458,7 +569,7 @@ HttpResponse Gateway::ListVolumes(Call& call) {
 }
 
 HttpResponse Gateway::DescribeStorediSCSIVolumes(Call& call) {
-  const json& b = call.body;
+  const json& b = call.body->Json();
   if (!b.contains("VolumeARNs") || b["VolumeARNs"].is_null()) return call.Invalid("InvalidParameters", "VolumeARNs is required.");
   if (!b["VolumeARNs"].is_array()) return call.Fail(400, "SerializationException", "VolumeARNs must be a list");
   std::vector<Volume> found;

@@ -174,6 +174,46 @@ TEST_F(GatewayTest, OperationAndSerializationErrors) {
                  "InvalidParameters");
 }
 
+// Plain flat bodies are read in place, anything else through the DOM: both must mean the same.
+TEST_F(GatewayTest, ABodyMeansTheSameWithSpacesEscapesAndNulls) {
+  const std::string arn = kModelArn;
+  const std::string escaped_arn = std::string(arn).replace(arn.find("/sgw"), 1, "\\/");
+  const std::string expected = json({{"TargetARN", arn}, {"InitiatorName", kInitiator}}).dump();
+  for (const std::string& body : {
+           UpdateBody().dump(),
+           " {\n\t\"TargetARN\" : \"" + arn + "\" ,\r\n \"SecretToAuthenticateInitiator\":\"111111111111\", " +
+               "\"InitiatorName\":\"" + kInitiator + "\" } \n",
+           "{\"TargetARN\":\"" + escaped_arn + "\",\"SecretToAuthenticateInitiator\":\"11111111111\\u0031\"," +
+               "\"InitiatorName\":\"" + kInitiator + "\"}",
+           "{\"TargetARN\":\"" + arn + "\",\"SecretToAuthenticateInitiator\":\"111111111111\",\"InitiatorName\":\"" +
+               kInitiator + "\",\"SecretToAuthenticateTarget\":null}",
+       }) {
+    const HttpResponse r = gw_.Handle(Sign(Unsigned("UpdateChapCredentials", body)));
+    EXPECT_EQ(r.status, 200) << body << " -> " << r.body;
+    EXPECT_EQ(r.body, expected) << body;
+    EXPECT_EQ(gw_.state().Credential(kModelArn, kInitiator)->secret_to_authenticate_initiator.Reveal(), "111111111111");
+  }
+  log_.calls.clear();
+  // A key repeated in a flat body of strings, a string member given a number, an unquoted key,
+  // something after the object.
+  for (const std::string& body :
+       {"{\"TargetARN\":\"" + arn + "\",\"TargetARN\":\"" + arn + "\"}", std::string("{\"TargetARN\":1}"),
+        "{TargetARN:\"" + arn + "\"}", std::string("{\"TargetARN\":\"a\"} x")}) {
+    ExpectRejected(Read(gw_.Handle(Sign(Unsigned("UpdateChapCredentials", body)))), 400, "SerializationException");
+  }
+}
+
+TEST(GatewayEcho, AnEchoNeedingEscapesIsStillJson) {
+  DefectSet defects;
+  defects.Enable(Defect::kEchoSecret);
+  Gateway gw(DefaultFixture(), Options(defects));
+  const std::string secret = "\"\\q\xc3\xa9\x01z12345";  // quote, backslash, e-acute, a control byte
+  const HttpResponse r = gw.Handle(Signed("UpdateChapCredentials", UpdateBody(kModelArn, secret)));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, json({{"TargetARN", kModelArn}, {"InitiatorName", kInitiator}, {"SecretToAuthenticateInitiator", secret}})
+                        .dump());
+}
+
 TEST_F(GatewayTest, EveryResponseHasARequestIdAndTheContentType) {
   for (const HttpRequest& r : {Signed("UpdateChapCredentials", UpdateBody()), Unsigned("X", "{"),
                                Signed("Frobnicate", json::object()), Signed("UpdateChapCredentials", json::object())}) {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <boost/asio/write.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,7 +11,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "protocol/awsjson.h"
@@ -60,15 +64,63 @@ struct MockServer::Impl {
 
 namespace {
 
-// An error answer for requests the HTTP layer refuses before the gateway sees them.
-http::response<http::string_body> Refusal(http::status status, std::string_view message) {
-  http::response<http::string_body> res{status, 11};
-  res.set(http::field::content_type, std::string(awsjson::kContentType));
-  res.set("x-amzn-RequestId", "http-layer");
-  res.body() = awsjson::ErrorBody("SerializationException", message, "");
-  res.keep_alive(false);
-  res.prepare_payload();
-  return res;
+std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
+
+// Writes an HTTP/1.x response into `out` (cleared first, its capacity reused): the status line,
+// `headers` in order, then Connection when the version's default needs overriding, then
+// Content-Length, then the body; `version` is the request's (10 for HTTP/1.0). The same bytes Beast's serializer wrote for a response built with
+// set(), keep_alive() and prepare_payload(), without building a message per request.
+void WriteResponse(std::string& out, unsigned version, int status,
+                   const std::vector<std::pair<std::string, std::string>>& headers, std::string_view body,
+                   bool keep_alive) {
+  out.clear();
+  out += "HTTP/";
+  out += static_cast<char>('0' + version / 10 % 10);
+  out += '.';
+  out += static_cast<char>('0' + version % 10);
+  out += ' ';
+  out += std::to_string(status);
+  out += ' ';
+  out += View(http::obsolete_reason(static_cast<http::status>(status)));
+  out += "\r\n";
+  for (const auto& [name, value] : headers) {
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  if (version < 11 && keep_alive) out += "Connection: keep-alive\r\n";
+  if (version >= 11 && !keep_alive) out += "Connection: close\r\n";
+  out += "Content-Length: ";
+  out += std::to_string(body.size());
+  out += "\r\n\r\n";
+  out += body;
+}
+
+// An error answer for requests the HTTP layer refuses before the gateway sees them; the
+// connection closes after it.
+void WriteRefusal(std::string& out, http::status status, std::string_view message) {
+  const std::vector<std::pair<std::string, std::string>> headers = {
+      {"Content-Type", std::string(awsjson::kContentType)}, {"x-amzn-RequestId", "http-layer"}};
+  WriteResponse(out, 11, static_cast<int>(status), headers, awsjson::ErrorBody("SerializationException", message, ""),
+                /*keep_alive=*/false);
+}
+
+// Copies a parsed request into `in`, reusing the capacity of its strings: a connection's requests
+// usually carry the same headers, so after the first one this allocates nothing.
+template <class Fields>
+void CopyRequest(http::request<http::string_body, Fields>& req, HttpRequest& in) {
+  in.method.assign(View(req.method_string()));
+  in.target.assign(View(req.target()));
+  std::size_t n = 0;
+  for (const auto& field : req) {
+    if (n == in.headers.size()) in.headers.emplace_back();
+    in.headers[n].first.assign(View(field.name_string()));
+    in.headers[n].second.assign(View(field.value()));
+    ++n;
+  }
+  in.headers.resize(n);
+  in.body = std::move(req.body());
 }
 
 // One connection. Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
@@ -127,21 +179,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec) return Refuse(ec);
     auto& req = parser_->get();
-    HttpRequest in;
-    in.method = std::string(req.method_string());
-    in.target = std::string(req.target());
-    for (const auto& field : req) in.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    in.body = std::move(req.body());
-    const bool keep_alive = req.keep_alive();
-    HttpResponse out = server_.gateway.Handle(in);
-
-    res_ = {};
-    res_.version(req.version());
-    res_.result(static_cast<unsigned>(out.status));
-    for (const auto& [k, v] : out.headers) res_.set(k, v);
-    res_.body() = std::move(out.body);
-    res_.keep_alive(keep_alive);
-    res_.prepare_payload();
+    CopyRequest(req, in_);
+    keep_alive_ = req.keep_alive();
+    const HttpResponse out = server_.gateway.Handle(in_);
+    in_.body.clear();
+    WriteResponse(out_, req.version(), out.status, out.headers, out.body, keep_alive_);
     DoWrite();
   }
 
@@ -153,24 +195,25 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     refused_ = true;
     if (ec == http::error::body_limit) {
-      res_ = Refusal(http::status::payload_too_large, "The request body is too large");
+      WriteRefusal(out_, http::status::payload_too_large, "The request body is too large");
     } else if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
-      res_ = Refusal(http::status::request_header_fields_too_large, "The request headers are too large");
+      WriteRefusal(out_, http::status::request_header_fields_too_large, "The request headers are too large");
     } else {
-      res_ = Refusal(http::status::bad_request, "Malformed HTTP request");
+      WriteRefusal(out_, http::status::bad_request, "Malformed HTTP request");
     }
     DoWrite();
   }
 
   void DoWrite() {
     Tcp().expires_after(server_.options.header_timeout);
-    http::async_write(stream_, res_, beast::bind_front_handler(&Session::OnWrite, this->shared_from_this()));
+    // One buffer: header and body leave in one sendmsg.
+    asio::async_write(stream_, asio::buffer(out_), beast::bind_front_handler(&Session::OnWrite, this->shared_from_this()));
   }
 
   void OnWrite(beast::error_code ec, std::size_t) {
     if (ec) return;
     if (refused_) return Linger();
-    if (!res_.keep_alive()) return Shutdown();
+    if (!keep_alive_) return Shutdown();
     DoRead();
   }
 
@@ -209,7 +252,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  http::response<http::string_body> res_;
+  HttpRequest in_;    // the request being served, its strings reused from one request to the next
+  std::string out_;   // the response being written
+  bool keep_alive_ = false;
   bool first_ = true;
   bool refused_ = false;
   std::size_t drained_ = 0;
