@@ -150,14 +150,19 @@ std::string PercentDecode(std::string_view in) {
   return out;
 }
 
-std::string ToHex(const unsigned char* data, std::size_t size) {
+void AppendHex(std::string& out, const unsigned char* data, std::size_t size) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
+  const std::size_t start = out.size();
+  out.resize(start + size * 2);
   for (std::size_t i = 0; i < size; ++i) {
-    out += kHex[data[i] >> 4];
-    out += kHex[data[i] & 0xf];
+    out[start + 2 * i] = kHex[data[i] >> 4];
+    out[start + 2 * i + 1] = kHex[data[i] & 0xf];
   }
+}
+
+std::string Hex(const std::array<unsigned char, 32>& data) {
+  std::string out;
+  AppendHex(out, data.data(), data.size());
   return out;
 }
 
@@ -193,13 +198,15 @@ ThreadCrypto& Crypto() {
   return crypto;
 }
 
-Digest HmacSha256(const void* key, std::size_t key_size, std::string_view data) {
+// With key == nullptr, `ctx` keeps the key of its previous keyed call: OpenSSL restarts it from
+// the state it saved then, which skips hashing the padded key again.
+Digest HmacSha256(EVP_MAC_CTX* ctx, const void* key, std::size_t key_size, std::string_view data) {
   Digest out{};
   std::size_t out_size = 0;
-  EVP_MAC_CTX* ctx = Crypto().mac;
   char digest_name[] = "SHA256";
   const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest_name, 0), OSSL_PARAM_construct_end()};
-  if (ctx == nullptr || EVP_MAC_init(ctx, static_cast<const unsigned char*>(key), key_size, params) != 1 ||
+  if (ctx == nullptr ||
+      EVP_MAC_init(ctx, static_cast<const unsigned char*>(key), key_size, key != nullptr ? params : nullptr) != 1 ||
       EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
       EVP_MAC_final(ctx, out.data(), &out_size, out.size()) != 1 || out_size != out.size()) {
     throw std::runtime_error("OpenSSL HMAC-SHA256 failed");
@@ -207,15 +214,20 @@ Digest HmacSha256(const void* key, std::size_t key_size, std::string_view data) 
   return out;
 }
 
+Digest HmacSha256(const void* key, std::size_t key_size, std::string_view data) {
+  return HmacSha256(Crypto().mac, key, key_size, data);
+}
+
 // The derived signing key depends only on (secret, date, region, service): each thread remembers
-// the last one it derived, which saves four of the five HMACs per request.
+// the last one it derived, which saves four of the five HMACs per request, in an HMAC context
+// keyed with it.
 struct SigningKeyCache {
   std::string secret;  // the secret it was derived from (memory of this thread only)
   std::string scope;
-  Digest key{};
+  EVP_MAC_CTX* mac = HmacAlgorithm() ? EVP_MAC_CTX_new(HmacAlgorithm()) : nullptr;  // keyed once derived
   ~SigningKeyCache() {
     OPENSSL_cleanse(secret.data(), secret.size());
-    OPENSSL_cleanse(key.data(), key.size());
+    EVP_MAC_CTX_free(mac);
   }
 };
 
@@ -254,7 +266,7 @@ std::string NormalizePath(std::string_view path) {
 
 std::string CanonicalUri(std::string_view target, bool normalize_path) {
   std::string_view path = PathOf(target);
-  if (path.empty()) return "/";
+  if (path.empty() || path == "/") return "/";
   if (normalize_path) return UriEncode(NormalizePath(path), /*keep_slash=*/true);
   return UriEncode(path, /*keep_slash=*/true);
 }
@@ -299,43 +311,64 @@ void AppendCanonicalValue(std::string& out, std::string_view value) {
   }
 }
 
-// Request headers indexed by lower-case name, in order of appearance within one name.
+// ASCII case-insensitive three-way comparison: the order of the lower-cased strings.
+int CompareIgnoreCase(std::string_view a, std::string_view b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const char x = LowerAscii(a[i]), y = LowerAscii(b[i]);
+    if (x != y) return static_cast<unsigned char>(x) < static_cast<unsigned char>(y) ? -1 : 1;
+  }
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+}
+
+// Request headers indexed by name, case-insensitively, in order of appearance within one name.
+// The index refers to the request's strings: it must not outlive the request.
 class HeaderIndex {
  public:
   explicit HeaderIndex(const Request& request) : request_(request) {
     entries_.reserve(request.headers.size());
-    for (std::size_t i = 0; i < request.headers.size(); ++i) entries_.push_back({Lower(request.headers[i].first), i});
-    std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
+    for (std::size_t i = 0; i < request.headers.size(); ++i) entries_.push_back({request.headers[i].first, i});
+    std::stable_sort(entries_.begin(), entries_.end(),
+                     [](const Entry& a, const Entry& b) { return CompareIgnoreCase(a.name, b.name) < 0; });
   }
 
-  std::size_t Count(std::string_view lower_name) const {
-    auto [first, last] = Range(lower_name);
+  std::size_t Count(std::string_view name) const {
+    auto [first, last] = Range(name);
     return static_cast<std::size_t>(last - first);
   }
 
   // Values of every header with this name, canonicalised and joined with ','.
-  std::string Canonical(std::string_view lower_name) const {
-    auto [first, last] = Range(lower_name);
-    std::string out;
+  void AppendCanonical(std::string& out, std::string_view name) const {
+    auto [first, last] = Range(name);
     for (auto it = first; it != last; ++it) {
       if (it != first) out += ',';
       AppendCanonicalValue(out, request_.headers[it->index].second);
     }
+  }
+  std::string Canonical(std::string_view name) const {
+    std::string out;
+    AppendCanonical(out, name);
     return out;
+  }
+
+  // The first value of a header with this name, as sent; empty when there is none.
+  std::string_view First(std::string_view name) const {
+    auto [first, last] = Range(name);
+    return first == last ? std::string_view() : std::string_view(request_.headers[first->index].second);
   }
 
  private:
   struct Entry {
-    std::string name;
+    std::string_view name;  // as sent
     std::size_t index;
   };
   using It = std::vector<Entry>::const_iterator;
 
-  std::pair<It, It> Range(std::string_view lower_name) const {
-    auto first = std::lower_bound(entries_.begin(), entries_.end(), lower_name,
-                                  [](const Entry& e, std::string_view n) { return e.name < n; });
-    auto last = std::upper_bound(first, entries_.end(), lower_name,
-                                 [](std::string_view n, const Entry& e) { return n < e.name; });
+  std::pair<It, It> Range(std::string_view name) const {
+    auto first = std::lower_bound(entries_.begin(), entries_.end(), name,
+                                  [](const Entry& e, std::string_view n) { return CompareIgnoreCase(e.name, n) < 0; });
+    auto last = std::upper_bound(first, entries_.end(), name,
+                                 [](std::string_view n, const Entry& e) { return CompareIgnoreCase(n, e.name) < 0; });
     return {first, last};
   }
 
@@ -455,11 +488,8 @@ Result<Authorization> ParseCredential(std::string_view value, Authorization auth
   return auth;
 }
 
-}  // namespace
-
-// --- the steps -----------------------------------------------------------------------------
-
-std::string Sha256Hex(std::string_view data) {
+// Appends the hex SHA-256 of `data`, lower case.
+void AppendSha256Hex(std::string& out, std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   EVP_MD_CTX* ctx = Crypto().md;
@@ -467,15 +497,15 @@ std::string Sha256Hex(std::string_view data) {
       EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx, md, &size) != 1) {
     throw std::runtime_error("OpenSSL SHA-256 failed");
   }
-  return ToHex(md, size);
+  AppendHex(out, md, size);
 }
 
-std::string CanonicalRequest(const Request& request, const std::vector<std::string>& signed_headers,
-                             bool normalize_path, std::optional<std::string_view> payload_hash) {
-  const std::vector<std::string> names = SortedUniqueLower(signed_headers);
-  const HeaderIndex index(request);
-  std::string out;
-  out.reserve(256 + request.target.size());
+// The canonical request (see CanonicalRequest in the header) appended to `out`; `names` sorted,
+// unique and lower case.
+void AppendCanonicalRequest(std::string& out, const Request& request, const HeaderIndex& index,
+                            const std::vector<std::string>& names, bool normalize_path,
+                            std::optional<std::string_view> payload_hash) {
+  out.reserve(out.size() + 256 + request.target.size());
   out += request.method;
   out += '\n';
   out += CanonicalUri(request.target, normalize_path);
@@ -485,17 +515,37 @@ std::string CanonicalRequest(const Request& request, const std::vector<std::stri
   for (const auto& name : names) {
     out += name;
     out += ':';
-    out += index.Canonical(name);
+    index.AppendCanonical(out, name);
     out += '\n';
   }
   out += '\n';
-  out += Join(names, ';');
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += ';';
+    out += names[i];
+  }
   out += '\n';
   if (payload_hash) {
     out += *payload_hash;
   } else {
-    out += Sha256Hex(request.body);
+    AppendSha256Hex(out, request.body);
   }
+}
+
+}  // namespace
+
+// --- the steps -----------------------------------------------------------------------------
+
+std::string Sha256Hex(std::string_view data) {
+  std::string out;
+  AppendSha256Hex(out, data);
+  return out;
+}
+
+std::string CanonicalRequest(const Request& request, const std::vector<std::string>& signed_headers,
+                             bool normalize_path, std::optional<std::string_view> payload_hash) {
+  std::string out;
+  AppendCanonicalRequest(out, request, HeaderIndex(request), SortedUniqueLower(signed_headers), normalize_path,
+                         payload_hash);
   return out;
 }
 
@@ -506,7 +556,7 @@ std::string StringToSign(std::string_view amz_date, const Scope& scope, std::str
   out += '\n';
   out += scope.ToString();
   out += '\n';
-  out += Sha256Hex(canonical_request);
+  AppendSha256Hex(out, canonical_request);
   return out;
 }
 
@@ -525,13 +575,15 @@ std::string Signature(const Secret& secret_access_key, const Scope& scope, std::
       OPENSSL_cleanse(next.data(), next.size());
     }
     OPENSSL_cleanse(cache.secret.data(), cache.secret.size());
+    cache.secret.clear();  // if keying fails below, the next call derives the key again
+    cache.scope.clear();
+    const Digest sig = HmacSha256(cache.mac, key.data(), key.size(), string_to_sign);
+    OPENSSL_cleanse(key.data(), key.size());
     cache.secret = secret_access_key.Reveal();
     cache.scope = scope_text;
-    cache.key = key;
-    OPENSSL_cleanse(key.data(), key.size());
+    return Hex(sig);
   }
-  Digest sig = HmacSha256(cache.key.data(), cache.key.size(), string_to_sign);
-  return ToHex(sig.data(), sig.size());
+  return Hex(HmacSha256(cache.mac, nullptr, 0, string_to_sign));
 }
 
 // --- signing -------------------------------------------------------------------------------
@@ -684,11 +736,7 @@ Verdict Verify(const Request& request, const KeyLookup& keys, const VerifyOption
   if (authorizations == 0) return fail(Status::kMissing, "Request is missing Authentication Token.");
   if (authorizations > 1) return fail(Status::kMalformed, "Request has more than one Authorization header.");
 
-  std::string authorization_value;
-  for (const auto& [name, value] : request.headers) {
-    if (EqualsIgnoreCase(name, "authorization")) authorization_value = value;
-  }
-  auto parsed = ParseAuthorization(authorization_value);
+  auto parsed = ParseAuthorization(index.First("authorization"));
   if (!parsed.ok()) return fail(Status::kMalformed, parsed.error().message);
   const Authorization& auth = *parsed;
   verdict.access_key_id = auth.access_key_id;
@@ -762,7 +810,9 @@ Verdict Verify(const Request& request, const KeyLookup& keys, const VerifyOption
                                       SkewText(options.max_skew) + ")");
   }
 
-  const std::string canonical = CanonicalRequest(request, auth.signed_headers, options.normalize_path);
+  std::string canonical;
+  AppendCanonicalRequest(canonical, request, index, SortedUniqueLower(auth.signed_headers), options.normalize_path,
+                         std::nullopt);
   const std::string expected = Signature(*secret, auth.scope, StringToSign(amz_date, auth.scope, canonical));
   // Both are 64 characters (ParseAuthorization checked the provided one).
   if (expected.size() != auth.signature.size() ||
