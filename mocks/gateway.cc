@@ -256,8 +256,8 @@ struct Gateway::Call {
   // value needs an escape.
   HttpResponse Ok(Members members) const {
     std::sort(members.begin(), members.end());
-    const bool plain =
-        std::all_of(members.begin(), members.end(), [](const auto& m) { return AllPlain(m.first) && AllPlain(m.second); });
+    const bool plain = std::all_of(members.begin(), members.end(),
+                                   [](const auto& m) { return AllPlain(m.first) && AllPlain(m.second); });
     if (!plain) {
       json j = json::object();
       for (const auto& [key, value] : members) j[std::string(key)] = std::string(value);
@@ -350,7 +350,8 @@ HttpResponse Gateway::Handle(const HttpRequest& request) {
 
   // 3. Serialization: the media type, then one JSON object
   const auto types = Headers(request, "Content-Type");
-  if (types.size() != 1 || AsciiLower(TrimSpaces(types.front().substr(0, types.front().find(';')))) != awsjson::kContentType) {
+  if (types.size() != 1 ||
+      !EqualsIgnoreAsciiCase(TrimSpaces(types.front().substr(0, types.front().find(';'))), awsjson::kContentType)) {
     return call.Fail(400, "SerializationException", "Content-Type must be application/x-amz-json-1.1");
   }
   std::string why;
