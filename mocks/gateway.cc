@@ -37,7 +37,12 @@ std::string NewRequestId() {
 
 // Printable ASCII other than '"' and '\\': a JSON string of these needs no escape, in or out.
 bool PlainChar(char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
-bool AllPlain(std::string_view s) { return std::all_of(s.begin(), s.end(), PlainChar); }
+bool AllPlain(std::string_view s) {
+  for (char c : s) {
+    if (!PlainChar(c)) return false;
+  }
+  return true;
+}
 bool AllOf(std::string_view s, bool (*ok)(char)) { return !s.empty() && std::all_of(s.begin(), s.end(), ok); }
 bool IqnChar(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == ':' || c == '.' || c == '-'; }
 bool GatewayIdChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; }
@@ -468,7 +473,7 @@ HttpResponse Gateway::UpdateChapCredentials(Call& call) {
   ChapCredential c{*arn, *initiator, Secret(*init_secret),
                    target_secret ? std::optional<Secret>(Secret(*target_secret)) : std::nullopt};
   state_.Put(std::move(c));
-  if (!d.Has(Defect::kKeepConnections)) {
+  if (!d.Has(Defect::kKeepConnections) && closer_) {
     CloseRequest close{*arn, false, std::nullopt, std::chrono::milliseconds(0), "CHAP credentials updated"};
     if (d.Has(Defect::kDropOtherTargets)) close.all_targets = true;
     if (d.Has(Defect::kDropOnlyUpdatedInitiator)) close.initiator = *initiator;

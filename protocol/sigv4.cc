@@ -311,25 +311,14 @@ void AppendCanonicalValue(std::string& out, std::string_view value) {
   }
 }
 
-// ASCII case-insensitive three-way comparison: the order of the lower-cased strings.
-int CompareIgnoreCase(std::string_view a, std::string_view b) {
-  const std::size_t n = std::min(a.size(), b.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    const char x = LowerAscii(a[i]), y = LowerAscii(b[i]);
-    if (x != y) return static_cast<unsigned char>(x) < static_cast<unsigned char>(y) ? -1 : 1;
-  }
-  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
-}
-
-// Request headers indexed by name, case-insensitively, in order of appearance within one name.
-// The index refers to the request's strings: it must not outlive the request.
+// Request headers indexed by lower-case name, in order of appearance within one name. Look-ups
+// take lower-case names. The index refers to the request's strings: it must not outlive it.
 class HeaderIndex {
  public:
   explicit HeaderIndex(const Request& request) : request_(request) {
     entries_.reserve(request.headers.size());
-    for (std::size_t i = 0; i < request.headers.size(); ++i) entries_.push_back({request.headers[i].first, i});
-    std::stable_sort(entries_.begin(), entries_.end(),
-                     [](const Entry& a, const Entry& b) { return CompareIgnoreCase(a.name, b.name) < 0; });
+    for (std::size_t i = 0; i < request.headers.size(); ++i) entries_.push_back({Lower(request.headers[i].first), i});
+    std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
   }
 
   std::size_t Count(std::string_view name) const {
@@ -359,16 +348,16 @@ class HeaderIndex {
 
  private:
   struct Entry {
-    std::string_view name;  // as sent
+    std::string name;
     std::size_t index;
   };
   using It = std::vector<Entry>::const_iterator;
 
   std::pair<It, It> Range(std::string_view name) const {
     auto first = std::lower_bound(entries_.begin(), entries_.end(), name,
-                                  [](const Entry& e, std::string_view n) { return CompareIgnoreCase(e.name, n) < 0; });
+                                  [](const Entry& e, std::string_view n) { return e.name < n; });
     auto last = std::upper_bound(first, entries_.end(), name,
-                                 [](std::string_view n, const Entry& e) { return CompareIgnoreCase(n, e.name) < 0; });
+                                 [](std::string_view n, const Entry& e) { return n < e.name; });
     return {first, last};
   }
 
