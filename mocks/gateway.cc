@@ -268,7 +268,11 @@ struct Gateway::Call {
       for (const auto& [key, value] : members) j[std::string(key)] = std::string(value);
       return Ok(j);
     }
-    std::string out = "{";
+    std::size_t size = 2;
+    for (const auto& [key, value] : members) size += key.size() + value.size() + 6;
+    std::string out;
+    out.reserve(size);
+    out += '{';
     for (const auto& [key, value] : members) {
       if (out.size() > 1) out += ',';
       out += '"';
