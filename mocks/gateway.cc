@@ -43,7 +43,14 @@ bool AllPlain(std::string_view s) {
   }
   return true;
 }
-bool AllOf(std::string_view s, bool (*ok)(char)) { return !s.empty() && std::all_of(s.begin(), s.end(), ok); }
+// Non-empty and every character satisfies `ok` (a template: the predicate is inlined).
+template <class Pred>
+bool AllOf(std::string_view s, Pred ok) {
+  for (char c : s) {
+    if (!ok(c)) return false;
+  }
+  return !s.empty();
+}
 bool IqnChar(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == ':' || c == '.' || c == '-'; }
 bool GatewayIdChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; }
 bool RegionChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }

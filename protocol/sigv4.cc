@@ -52,6 +52,16 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsPrintable(char c) { return c > 0x20 && c < 0x7f; }  // visible ASCII, no space
 
+// Every character of `s` satisfies `ok`. A template, so that the predicate is inlined (a function
+// pointer passed to std::all_of is called per character).
+template <class Pred>
+bool Every(std::string_view s, Pred ok) {
+  for (char c : s) {
+    if (!ok(c)) return false;
+  }
+  return true;
+}
+
 char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 std::string Lower(std::string_view s) {
@@ -439,7 +449,7 @@ std::string SkewText(std::chrono::seconds skew) {
 Error AuthError(std::string message) { return Error{"Authorization", std::move(message)}; }
 
 bool ValidScopePart(std::string_view s) {
-  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), IsPrintable);
+  return !s.empty() && s.size() <= 64 && Every(s, IsPrintable);
 }
 
 Result<Authorization> ParseCredential(std::string_view value, Authorization auth) {
@@ -460,7 +470,7 @@ Result<Authorization> ParseCredential(std::string_view value, Authorization auth
       parts[i] = value.substr(start);
     }
   }
-  if (parts[0].empty() || parts[0].size() > 128 || !std::all_of(parts[0].begin(), parts[0].end(), IsPrintable)) {
+  if (parts[0].empty() || parts[0].size() > 128 || !Every(parts[0], IsPrintable)) {
     return AuthError("Credential has an empty or invalid access key id.");
   }
   if (parts[1].size() != 8 || !Digits(parts[1], 0, 8)) {
@@ -629,7 +639,7 @@ Result<Authorization> ParseAuthorization(std::string_view header_value) {
   std::string_view algorithm = rest.substr(0, space);
   rest = TrimSpace(rest.substr(space));
   if (algorithm.find('=') != std::string_view::npos || algorithm.size() > 64 ||
-      !std::all_of(algorithm.begin(), algorithm.end(), IsPrintable)) {
+      !Every(algorithm, IsPrintable)) {
     return AuthError("Authorization header should start with the algorithm, then a space.");
   }
   if (rest.empty()) return AuthError("Authorization header requires 'Credential' parameter.");
@@ -657,7 +667,7 @@ Result<Authorization> ParseAuthorization(std::string_view header_value) {
                                                                       : nullptr;
     if (slot == nullptr) {
       // Only a short, all-letter name is quoted: a value pasted without its name is never echoed.
-      bool quotable = !name.empty() && name.size() <= 32 && std::all_of(name.begin(), name.end(), IsLetter);
+      bool quotable = !name.empty() && name.size() <= 32 && Every(name, IsLetter);
       return AuthError("Authorization header has an unknown parameter" + (quotable ? " " + Quote(name) : "") + ".");
     }
     if (slot->has_value()) {
@@ -678,7 +688,7 @@ Result<Authorization> ParseAuthorization(std::string_view header_value) {
   while (pos <= signed_headers->size()) {
     std::size_t semi = std::min(signed_headers->find(';', pos), signed_headers->size());
     std::string_view name = signed_headers->substr(pos, semi - pos);
-    if (name.empty() || !std::all_of(name.begin(), name.end(), IsLowerTokenChar)) {
+    if (name.empty() || !Every(name, IsLowerTokenChar)) {
       return AuthError("SignedHeaders should be lower-case header names separated by ';'.");
     }
     auth.signed_headers.emplace_back(name);
@@ -686,7 +696,7 @@ Result<Authorization> ParseAuthorization(std::string_view header_value) {
   }
 
   if (signature->size() != 64 ||
-      !std::all_of(signature->begin(), signature->end(), [](char c) { return HexValue(c) >= 0; })) {
+      !Every(*signature, [](char c) { return HexValue(c) >= 0; })) {
     return AuthError("Signature should be 64 hexadecimal digits.");
   }
   auth.signature = std::string(*signature);
