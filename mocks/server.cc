@@ -2,13 +2,13 @@
 
 #include <array>
 #include <atomic>
-#include <boost/asio/write.hpp>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -69,8 +69,9 @@ std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
 // Writes an HTTP/1.x response into `out` (cleared first, its capacity reused): the status line,
 // `headers` in order, then Connection when the version's default needs overriding, then
-// Content-Length, then the body; `version` is the request's (10 for HTTP/1.0). The same bytes Beast's serializer wrote for a response built with
-// set(), keep_alive() and prepare_payload(), without building a message per request.
+// Content-Length, then the body; `version` is the request's (10 for HTTP/1.0). These are the
+// bytes Beast's serializer wrote for a response built with set(), keep_alive() and
+// prepare_payload(), without building a message per request.
 void WriteResponse(std::string& out, unsigned version, int status,
                    const std::vector<std::pair<std::string, std::string>>& headers, std::string_view body,
                    bool keep_alive) {
