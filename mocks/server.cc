@@ -135,7 +135,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         stream_(std::forward<Args>(args)...),
         // Bounded: Beast's limits do not cover chunk extensions and trailers, so without a cap
         // one connection could grow this buffer until memory runs out.
-        buffer_(server.options.header_limit + server.options.body_limit + (64u << 10)) {
+        buffer_(server.options.header_limit + server.options.body_limit + (64u << 10)),
+        timer_(stream_.get_executor()) {
     ++server_.connections;
     // Room for a typical request in one read: a small initial buffer splits every request over
     // two recvmsg calls.
@@ -150,11 +151,35 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
  private:
   beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
 
+  // Deadlines. Each phase (TLS handshake, request, response, lingering) moves deadline_; one timer
+  // per connection wakes at the earliest deadline it was armed for, closes the socket if the
+  // current deadline has passed (the pending operation then fails), and otherwise sleeps again
+  // until it. Moving a deadline later, as every kept-alive request does, costs no timer operation
+  // (Beast's stream timeouts armed and cancelled a timer wait for every read and write). The
+  // timer holds the session weakly: a connection whose I/O has ended is freed at once.
+  void SetDeadline(std::chrono::steady_clock::duration after) {
+    deadline_ = std::chrono::steady_clock::now() + after;
+    if (!timer_armed_ || deadline_ < timer_.expiry()) ArmTimer();
+  }
+
+  void ArmTimer() {
+    timer_armed_ = true;
+    timer_.expires_at(deadline_);  // cancels an earlier wait: its handler sees operation_aborted
+    timer_.async_wait([weak = this->weak_from_this()](beast::error_code ec) {
+      const auto self = weak.lock();
+      if (!self || ec == asio::error::operation_aborted) return;
+      self->timer_armed_ = false;
+      if (std::chrono::steady_clock::now() < self->deadline_) return self->ArmTimer();
+      beast::error_code ignored;
+      self->Tcp().socket().close(ignored);
+    });
+  }
+
   void Start() {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       DoRead();
     } else {
-      Tcp().expires_after(server_.options.header_timeout);
+      SetDeadline(server_.options.header_timeout);
       stream_.async_handshake(ssl::stream_base::server,
                               beast::bind_front_handler(&Session::OnHandshake, this->shared_from_this()));
     }
@@ -173,7 +198,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     // longer before its next one.
     // One read for header and body, under one deadline (one timer update per request: re-arming
     // timers is a syscall when the earliest deadline moves).
-    Tcp().expires_after(first_ ? server_.options.header_timeout : server_.options.idle_timeout);
+    SetDeadline(first_ ? server_.options.header_timeout : server_.options.idle_timeout);
     first_ = false;
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, this->shared_from_this()));
   }
@@ -224,7 +249,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         return;
       }
     }
-    Tcp().expires_after(server_.options.header_timeout);
+    SetDeadline(server_.options.header_timeout);
     asio::async_write(stream_, asio::buffer(out_) + sent,
                       beast::bind_front_handler(&Session::OnWrite, this->shared_from_this()));
   }
@@ -243,7 +268,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       beast::error_code ignored;
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-      Tcp().expires_after(std::chrono::seconds(1));
+      SetDeadline(std::chrono::seconds(1));
       DrainSome();
     } else {
       Shutdown();
@@ -262,7 +287,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     } else {
-      Tcp().expires_after(std::chrono::seconds(1));
+      SetDeadline(std::chrono::seconds(1));
       stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
     }
   }
@@ -274,6 +299,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   HttpRequest in_;    // the request being served, its strings reused from one request to the next
   std::string out_;   // the response being written
   bool keep_alive_ = false;
+  asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool timer_armed_ = false;  // a wait on timer_ is pending for its current expiry
   bool first_ = true;
   bool refused_ = false;
   std::size_t drained_ = 0;

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "mocks/mock_test_support.h"
 
@@ -176,6 +177,40 @@ TEST_F(ServerTest, ASlowClientDoesNotStallOthersAndTimesOut) {
   char c;
   slow.read_some(asio::buffer(&c, 1), ec);  // the server gives up on it
   EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+}
+
+// A kept-alive connection is closed once it has idled for idle_timeout after an answer, whether
+// that is shorter or longer than the deadline for the first request's headers (the server's timer
+// is armed for one deadline and moved to the other).
+TEST_F(ServerTest, AKeptAliveConnectionIdlesOutAfterItsAnswer) {
+  using std::chrono::milliseconds;
+  for (const auto& [header, idle] : {std::pair{milliseconds(5000), milliseconds(200)},
+                                     std::pair{milliseconds(200), milliseconds(1500)}}) {
+    ServerOptions o;
+    o.header_timeout = header;
+    o.idle_timeout = idle;
+    Start(o);
+    tcp::socket s = Connect();
+    beast::flat_buffer buf;
+    asio::write(s, asio::buffer(Wire(Signed("UpdateChapCredentials", UpdateBody()))));
+    EXPECT_EQ(ReadResponse(s, buf).result_int(), 200u);
+    if (idle > header) {
+      // Past the first request's header deadline, within the idle timeout: still served.
+      std::this_thread::sleep_for(header + milliseconds(200));
+      asio::write(s, asio::buffer(Wire(Signed("UpdateChapCredentials", UpdateBody()))));
+      EXPECT_EQ(ReadResponse(s, buf).result_int(), 200u) << "closed at the header deadline";
+    }
+    // Then the server closes it (the read is bounded: a server that never closes fails, not hangs).
+    beast::error_code result = asio::error::timed_out;
+    char c;
+    s.async_read_some(asio::buffer(&c, 1), [&](beast::error_code ec, std::size_t) { result = ec; });
+    io_.restart();
+    io_.run_for(std::chrono::seconds(10));
+    EXPECT_TRUE(result == asio::error::eof || result == asio::error::connection_reset) << result.message();
+    s.close();
+    io_.restart();
+    io_.run();
+  }
 }
 
 TEST_F(ServerTest, SurvivesRandomAndTruncatedInput) {
