@@ -2,7 +2,7 @@
 // optionally over TLS, on an address of the caller's choosing (port 0 picks a free one).
 //
 // Built on Boost.Beast in the style of its async examples: one session object per connection,
-// do_read/on_read/do_write/on_write, each connection on its own strand. Limits protect the other
+// do_read/on_read/do_write/on_write, each connection on one I/O thread from accept to close. Limits protect the other
 // clients: a request body limit (413), a header size limit (431), a deadline for each request's
 // headers and an idle timeout between keep-alive requests; a malformed request gets 400 and the
 // connection is closed.
