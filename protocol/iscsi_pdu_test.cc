@@ -103,7 +103,7 @@ TEST(IscsiPdu, FieldAccessorsAreBigEndian) {
 TEST(IscsiText, ParsesAndFormats) {
   const KeyValues kv = {{"InitiatorName", "iqn.a:b"}, {"AuthMethod", "CHAP,None"}, {"Empty", ""}};
   const auto text = FormatText(kv);
-  EXPECT_EQ(std::string(text.begin(), text.end()), std::string("InitiatorName=iqn.a:b\0AuthMethod=CHAP,None\0Empty=\0", 51));
+  EXPECT_EQ(std::string(text.begin(), text.end()), std::string("InitiatorName=iqn.a:b\0AuthMethod=CHAP,None\0Empty=\0", 50));
   auto parsed = ParseText(text);
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(*parsed, kv);
