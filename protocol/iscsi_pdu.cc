@@ -121,7 +121,7 @@ Result<KeyValues> ParseText(std::span<const std::uint8_t> data, const TextLimits
     }
     if (value.size() > limits.max_value) return Error{std::string(key), "value longer than " + std::to_string(limits.max_value) + " bytes"};
     if (out.size() >= limits.max_pairs) return Error{"text", "more than " + std::to_string(limits.max_pairs) + " keys"};
-    if (!seen.emplace(key).second) return Error{std::string(key), "key sent twice"};
+    if (!seen.emplace(key).second && !limits.allow_repeats) return Error{std::string(key), "key sent twice"};
     out.emplace_back(std::string(key), std::string(value));
   }
   return out;

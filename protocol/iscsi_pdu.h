@@ -164,12 +164,13 @@ struct TextLimits {
   std::size_t max_pairs = 128;
   std::size_t max_key = 63;       // RFC 7143 6.1: key names up to 63 bytes
   std::size_t max_value = 8192;   // room for 1024-byte binary CHAP values in hex
+  bool allow_repeats = false;     // SendTargets answers repeat TargetName and TargetAddress
 };
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
 // Parses "key=value\0key=value\0". Every pair must end with NUL, a key is non-empty
-// [A-Za-z0-9.+-_] text, a key appears once; otherwise an error naming the problem (never a value,
+// [A-Za-z0-9.+-_] text, a key appears once (unless allow_repeats); otherwise an error naming the problem (never a value,
 // which may be secret-derived).
 Result<KeyValues> ParseText(std::span<const std::uint8_t> data, const TextLimits& limits = {});
 std::vector<std::uint8_t> FormatText(const KeyValues& pairs);
