@@ -327,8 +327,13 @@ bool IscsiSession::Authenticate(const KeyValues& keys, KeyValues& reply, std::ui
     }
     if (!pick) return false;
     algorithm_ = *pick;
-    chap_id_ = chap::RandomBytes(1)[0];
-    challenge_ = chap::RandomBytes(16);
+    auto random = [this](std::size_t n) {
+      auto bytes = config_->random ? config_->random(n) : chap::RandomBytes(n);
+      bytes.resize(n);  // whatever the hook returns, exactly n bytes
+      return bytes;
+    };
+    chap_id_ = random(1)[0];
+    challenge_ = random(16);
     reply.emplace_back("CHAP_A", std::to_string(chap::CodeOf(algorithm_)));
     reply.emplace_back("CHAP_I", std::to_string(chap_id_));
     reply.emplace_back("CHAP_C", chap::EncodeHex(challenge_));

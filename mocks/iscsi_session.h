@@ -14,7 +14,14 @@
 //
 // The session never decides who may log in: it asks IscsiSessionConfig::secrets, so defects and
 // credential changes live in the caller (mocks/iscsi_backend.h). The fuzz target drives Feed()
-// with arbitrary bytes; nothing it sends may crash or hang the session.
+// with arbitrary bytes; nothing it sends may crash or hang the session. The shortest way to a
+// config with the fixture's targets and credentials:
+//   Gateway gateway(ParseFixture(DefaultFixtureText()).value(), GatewayOptions{});
+//   IscsiSession session(MakeIscsiConfig(gateway, "arn:aws:storagegateway:us-east-1:111122223333:"
+//                                                 "gateway/sgw-12A3456B", "127.0.0.1:3260"));
+//   IscsiSession::Output out = session.Feed(bytes);  // out.bytes to send; out.close: hang up
+// Not implemented (MaxConnections=1, ErrorRecoveryLevel=0): session reinstatement by ISID,
+// several connections per session, SNACK, digests.
 //
 // Thread-safety: one session is used by one thread at a time. The config is shared read-only.
 #pragma once
@@ -54,6 +61,9 @@ struct IscsiSessionConfig {
   std::string portal = "127.0.0.1:3260";  // for SendTargets (TargetAddress=<portal>,1)
   SecretsLookup secrets;
   std::function<std::uint16_t()> next_tsih;  // unset: a process-wide counter
+  // Where CHAP identifiers and challenges come from; unset: OpenSSL RAND_bytes. A fuzz target sets
+  // a deterministic source so that a crash replays.
+  std::function<std::vector<std::uint8_t>(std::size_t)> random;
   bool unit_attention_on_login = true;  // the first command reports POWER ON/RESET, as real targets do
   std::uint32_t max_recv_data_segment = 262144;  // what the target accepts (declared)
   std::uint32_t max_burst = 262144;

@@ -327,6 +327,24 @@ TEST_F(IscsiSessionTest, MalformedInputCloses) {
   }
 }
 
+TEST_F(IscsiSessionTest, ADeterministicRandomSourceFixesTheChallenge) {
+  config_ = MakeIscsiConfig(gateway_, kGatewayArn, "127.0.0.1:3260");
+  config_->random = [](std::size_t n) { return std::vector<std::uint8_t>(n, 0x5a); };
+  IscsiSession& s = Connect();
+  iscsi::Pdu login;
+  login.SetOpcode(iscsi::Opcode::kLoginRequest, true);
+  login.data = iscsi::FormatText({{"InitiatorName", kInitiator}, {"TargetName", kMyVolumeIqn}, {"AuthMethod", "CHAP"}});
+  ASSERT_EQ(Cut(s.Feed(iscsi::Serialize(login)).bytes).size(), 1u);
+  login.data = iscsi::FormatText({{"CHAP_A", "5"}});
+  auto out = Cut(s.Feed(iscsi::Serialize(login)).bytes);
+  ASSERT_EQ(out.size(), 1u);
+  auto keys = iscsi::ParseText(out[0].data);
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(*iscsi::FindKey(*keys, "CHAP_I"), "90");
+  EXPECT_EQ(*iscsi::FindKey(*keys, "CHAP_C"), "0x5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a");  // 16 bytes of 0x5a
+  EXPECT_TRUE(LoginWith(Chap()).ok) << "a login still works with the fixed challenge";
+}
+
 TEST_F(IscsiSessionTest, FullFeatureProtocolErrorsAreRejected) {
   IscsiSession& s = Connect();
   TestInitiator ini(SessionExchange(s));
