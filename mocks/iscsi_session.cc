@@ -519,6 +519,7 @@ void IscsiSession::SendR2T(PendingWrite& w, Output& out) {
   w.ttt = next_ttt_++;
   if (w.ttt == iscsi::kReservedTag) w.ttt = next_ttt_++;
   w.burst_end = have + std::min(w.expected - have, max_burst_);
+  w.data_sn = 0;
   Pdu r;
   r.SetOpcode(Opcode::kR2T);
   r.SetFlags(0x80);
@@ -536,6 +537,14 @@ void IscsiSession::DataOut(const Pdu& pdu, Output& out) {
   auto it = writes_.find(pdu.itt());
   if (it == writes_.end() || pdu.ttt() != it->second.ttt) return Reject(pdu, iscsi::kRejectInvalidPduField, out);
   PendingWrite& w = it->second;
+  if (pdu.data_sn() != w.data_sn++) {
+    // A lost or repeated Data-Out: no recovery at ErrorRecoveryLevel 0. Reject it and end the task
+    // with ABORTED COMMAND / DATA PHASE ERROR rather than leave the initiator waiting.
+    const iscsi::Pdu command = w.command;
+    writes_.erase(it);
+    Reject(pdu, iscsi::kRejectProtocolError, out);
+    return SendOutcome(command, ScsiOutcome::Check(0x0b, 0x4b, 0x00), {}, out);
+  }
   // In order (DataPDUInOrder=Yes): each PDU continues where the last ended, within the burst.
   if (pdu.buffer_offset() != w.data.size() || pdu.data.size() > w.burst_end - w.data.size()) {
     writes_.erase(it);
@@ -565,6 +574,11 @@ void IscsiSession::Complete(const Pdu& command, std::span<const std::uint8_t> da
   } else {
     o = target->lun->Execute(command.cdb(), data_out, unit_attention_);
   }
+  SendOutcome(command, o, data_out, out);
+}
+
+void IscsiSession::SendOutcome(const Pdu& command, const ScsiOutcome& o, std::span<const std::uint8_t> data_out,
+                               Output& out) {
   const std::uint32_t expected = command.expected_length();
   std::uint8_t residual_flags = 0;
   std::uint32_t residual = 0;

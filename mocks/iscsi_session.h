@@ -102,6 +102,7 @@ class IscsiSession {
     std::uint32_t ttt = 0;
     std::uint32_t burst_end = 0;  // offset the current R2T asked up to
     std::uint32_t r2t_sn = 0;
+    std::uint32_t data_sn = 0;  // the next Data-Out's DataSN (from 0 in each R2T's sequence)
   };
 
   void Handle(iscsi::Pdu pdu, Output& out);
@@ -120,6 +121,7 @@ class IscsiSession {
   void DataOut(const iscsi::Pdu& pdu, Output& out);
   void SendR2T(PendingWrite& w, Output& out);
   void Complete(const iscsi::Pdu& command, std::span<const std::uint8_t> data_out, Output& out);
+  void SendOutcome(const iscsi::Pdu& command, const ScsiOutcome& o, std::span<const std::uint8_t> data_out, Output& out);
   void TextRequest(const iscsi::Pdu& pdu, Output& out);
   void Reject(const iscsi::Pdu& pdu, std::uint8_t reason, Output& out);
   void StampResponse(iscsi::Pdu& pdu, bool advance_stat_sn);

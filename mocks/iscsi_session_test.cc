@@ -69,11 +69,19 @@ TEST_F(IscsiSessionTest, ChapLoginThenScsi) {
   EXPECT_EQ(tur.sense[12], 0x29);
   EXPECT_EQ(ini.Command({0x00}, 0, false).status, 0);
 
-  auto inq = ini.Command({0x12, 0, 0, 0, 96}, 96, true);
+  auto inq = ini.Command({0x12, 0, 0, 0, 255}, 255, true);
   ASSERT_EQ(inq.status, 0);
-  ASSERT_EQ(inq.data.size(), 36u);
+  ASSERT_EQ(inq.data.size(), 96u);
+  EXPECT_EQ(inq.data[4], 91);
   EXPECT_EQ(inq.data[0], 0x00);
   EXPECT_EQ(std::string(inq.data.begin() + 8, inq.data.begin() + 16), "CHAPCHCK");
+
+  // A shorter allocation length truncates: no overflow reported (SPC-4 4.2.5.6).
+  auto short_inq = ini.Command({0x12, 0, 0, 0, 36}, 36, true);
+  EXPECT_EQ(short_inq.data.size(), 36u);
+  EXPECT_EQ(ini.last().flags() & 0x06, 0) << "neither overflow nor underflow";
+  // RDPROTECT without protection information is an invalid field.
+  EXPECT_EQ(ini.Command({0x88, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 512, true).status, 2);
 
   auto vpd = ini.Command({0x12, 1, 0x00, 0, 255}, 255, true);
   ASSERT_EQ(vpd.status, 0);

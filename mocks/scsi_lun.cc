@@ -1,6 +1,7 @@
 #include "mocks/scsi_lun.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace chapcheck::mocks {
 namespace {
@@ -72,10 +73,30 @@ ScsiOutcome ScsiLun::ExecuteMissingLun(std::span<const std::uint8_t> cdb) const 
   }
   if (cdb[0] == 0xa0) return ReportLuns();
   return ScsiOutcome::Check(kIllegalRequest, 0x25, 0x00);  // LOGICAL UNIT NOT SUPPORTED
+
+}
+
+// The CDB's allocation length for commands that have one: the initiator wants at most this many
+// bytes, and a shorter answer than the data is a truncation, not an overflow (SPC-4 4.2.5.6).
+static std::optional<std::size_t> AllocationLength(std::span<const std::uint8_t> cdb) {
+  switch (cdb[0]) {
+    case 0x03: case 0x1a: return cdb[4];
+    case 0x12: case 0x5a: return Be16(cdb, cdb[0] == 0x12 ? 3 : 7);
+    case 0xa0: return Be32(cdb, 6);
+    case 0x9e: return Be32(cdb, 10);
+    default: return std::nullopt;
+  }
 }
 
 ScsiOutcome ScsiLun::Execute(std::span<const std::uint8_t> cdb, std::span<const std::uint8_t> data_out,
                              bool& unit_attention) const {
+  ScsiOutcome o = Dispatch(cdb, data_out, unit_attention);
+  if (auto limit = AllocationLength(cdb); limit && o.data_in.size() > *limit) o.data_in.resize(*limit);
+  return o;
+}
+
+ScsiOutcome ScsiLun::Dispatch(std::span<const std::uint8_t> cdb, std::span<const std::uint8_t> data_out,
+                              bool& unit_attention) const {
   const std::uint8_t op = cdb[0];
   if (unit_attention && !PassesUnitAttention(op)) {
     unit_attention = false;
@@ -112,11 +133,16 @@ ScsiOutcome ScsiLun::Inquiry(std::span<const std::uint8_t> cdb) const {
   const std::uint8_t page = cdb[2];
   if (!evpd) {
     if (page != 0) return InvalidField();
-    std::vector<std::uint8_t> d(36, 0);
+    std::vector<std::uint8_t> d(96, 0);
     d[0] = 0x00;  // connected direct-access block device
     d[2] = 0x06;  // SPC-4
     d[3] = 0x12;  // HiSup, response data format 2
-    d[4] = 36 - 5;
+    d[4] = 96 - 5;
+    // Version descriptors (SPC-4 table 29): SAM-5, SPC-4, SBC-3, iSCSI.
+    Put16(d, 58, 0x00a0);
+    Put16(d, 60, 0x0460);
+    Put16(d, 62, 0x04c0);
+    Put16(d, 64, 0x0960);
     d[7] = 0x02;  // CmdQue
     PutText(d, 8, 8, "CHAPCHCK");
     PutText(d, 16, 16, "Mock Volume");
@@ -186,6 +212,8 @@ ScsiOutcome ScsiLun::ReadWrite(std::span<const std::uint8_t> cdb, std::span<cons
   const bool write = op == 0x0a || op == 0x2a || op == 0x8a;
   std::uint64_t lba = 0;
   std::uint64_t count = 0;
+  // RDPROTECT/WRPROTECT need protection information, which this device does not have.
+  if (op != 0x08 && op != 0x0a && (cdb[1] >> 5) != 0) return InvalidField();
   if (op == 0x08 || op == 0x0a) {
     lba = static_cast<std::uint64_t>(cdb[1] & 0x1f) << 16 | Be16(cdb, 2);
     count = cdb[4] == 0 ? 256 : cdb[4];
@@ -196,7 +224,7 @@ ScsiOutcome ScsiLun::ReadWrite(std::span<const std::uint8_t> cdb, std::span<cons
     lba = Be64(cdb, 2);
     count = Be32(cdb, 10);
   }
-  if (lba > blocks() || count > blocks() - lba) return OutOfRange();
+  if (lba >= blocks() || count > blocks() - lba) return OutOfRange();  // even for 0 blocks (SBC-3 5.10)
   if (count * kBlockSize > kMaxTransferBytes) return InvalidField();
   const std::size_t bytes = static_cast<std::size_t>(count) * kBlockSize;
   if (write) {
@@ -241,6 +269,7 @@ ScsiOutcome ScsiLun::ModeSense(std::span<const std::uint8_t> cdb) const {
   }
   const std::size_t header = ten ? 8 : 4;
   std::vector<std::uint8_t> d(header, 0);
+  d[ten ? 3 : 2] = 0x10;  // device-specific parameter: DPOFUA (DPO and FUA are accepted)
   d.insert(d.end(), pages.begin(), pages.end());
   if (ten) {
     Put16(d, 0, static_cast<std::uint32_t>(d.size() - 2));

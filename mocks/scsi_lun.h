@@ -41,6 +41,8 @@ class ScsiLun {
   std::uint64_t blocks() const { return disk_->size() / kBlockSize; }
 
  private:
+  ScsiOutcome Dispatch(std::span<const std::uint8_t> cdb, std::span<const std::uint8_t> data_out,
+                       bool& unit_attention) const;
   ScsiOutcome Inquiry(std::span<const std::uint8_t> cdb) const;
   ScsiOutcome ReadWrite(std::span<const std::uint8_t> cdb, std::span<const std::uint8_t> data_out) const;
   ScsiOutcome ModeSense(std::span<const std::uint8_t> cdb) const;

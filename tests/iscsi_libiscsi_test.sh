@@ -6,6 +6,7 @@
 #   - mutual CHAP (target_user/target_password in the URL): libiscsi checks the target's proof;
 #   - a wrong initiator secret fails with authentication failure; a wrong target secret on the
 #     initiator side makes libiscsi refuse the target's proof;
+#   - libiscsi's conformance suite (iscsi-test-cu) passes its SCSI block and iSCSI sequence tests;
 #   - with --defect ignore-target-secret libiscsi refuses the target's proof (the defect is seen);
 #   - the mock stops cleanly on SIGTERM.
 # usage: iscsi_libiscsi_test.sh CHAPCHECK_BINARY
@@ -80,6 +81,17 @@ check "the failure is an authentication failure (0x0201)" $? "$out"
 
 out=$(run iscsi-inq -i "$initiator" "$(url 111111111111 "$mutual=333333333333")")
 check "mutual CHAP: a target proving another secret is refused by libiscsi" $(( $? == 0 )) "$out"
+
+# libiscsi's own conformance suite, the parts a Storage Gateway volume needs (--dataloss: it
+# writes; the volume is in memory).
+if command -v iscsi-test-cu >/dev/null; then
+  tests="SCSI.TestUnitReady,SCSI.Inquiry,SCSI.ReadCapacity10,SCSI.ReadCapacity16,SCSI.Read10,SCSI.Write10"
+  tests+=",SCSI.Read16,SCSI.Write16,SCSI.ReportLUNs,SCSI.ModeSense6,iSCSI.iSCSIcmdsn,iSCSI.iSCSIdatasn"
+  out=$(run iscsi-test-cu --dataloss -i "$initiator" -t "$tests" "$(url 111111111111)")
+  summary=$(grep -E "^ +tests " <<<"$out" | tr -s " ")
+  [[ $summary =~ tests\ +([0-9]+)\ +([0-9]+)\ +([0-9]+)\ +([0-9]+) ]] && (( BASH_REMATCH[1] >= 40 && BASH_REMATCH[4] == 0 ))
+  check "iscsi-test-cu: every selected test passes ($summary)" $? "$(grep -B3 -A3 FAILED <<<"$out")"
+fi
 
 kill "$clean_pid"
 wait "$clean_pid" 2>/dev/null
