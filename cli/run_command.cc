@@ -48,6 +48,8 @@ constexpr const char* kRunUsage =
     "  --filter PATTERNS           cases to run, gtest style: 'A*:B*-C*' (also --gtest_filter=)\n"
     "  --report-dir DIR            where reports go (default reports/)\n"
     "  --seed N                    pairwise rows' seed (default 1)\n"
+    "  --jobs N                    connections sending cases at once (1..64, default 1); cases that\n"
+    "                              may change a target's credentials still run alone on that target\n"
     "  --defect NAME               with the built-in mock: turn on a defect switch (repeatable)\n"
     "\n"
     "exit: 0 all checks pass, 1 contract violations, 2 usage or configuration error,\n"
@@ -128,6 +130,14 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
         return kExitUsage;
       }
       ctx.seed = std::stoull(n);
+    } else if (a == "--jobs" && has_value) {
+      const std::string& n = args[++i];
+      if (n.empty() || n.size() > 2 || n.find_first_not_of("0123456789") != std::string::npos || std::stoi(n) < 1 ||
+          std::stoi(n) > 64) {
+        err << "chapcheck run: --jobs takes a number from 1 to 64\n";
+        return kExitUsage;
+      }
+      run.jobs = std::stoi(n);
     } else if (a == "--defect" && has_value) {
       auto d = mocks::DefectByName(args[++i]);
       if (!d) {
