@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/endpoint.h"
 #include "cli/fixture_context.h"
+#include "conformance/gtest_registration.h"
 #include "conformance/runner.h"
 #include "mocks/gateway.h"
 #include "mocks/server.h"
@@ -46,6 +47,9 @@ constexpr const char* kRunUsage =
     "  --disruptive                against a real endpoint: also send updates the spec accepts\n"
     "                              (they change credentials and drop connections; restored after)\n"
     "  --filter PATTERNS           cases to run, gtest style: 'A*:B*-C*' (also --gtest_filter=)\n"
+    "  --gtest_repeat=N --gtest_shuffle --gtest_random_seed=S --gtest_list_tests ...\n"
+    "                              GoogleTest's flags: each case is a GoogleTest test named by its\n"
+    "                              case name, each scenario scenario.<check>\n"
     "  --report-dir DIR            where reports go (default reports/)\n"
     "  --seed N                    pairwise rows' seed (default 1)\n"
     "  --jobs N                    connections sending cases at once (1..64, default 1); cases that\n"
@@ -81,6 +85,24 @@ std::string WireResponse(const conformance::Exchange& ex) {
   return out + "\n" + ex.body;
 }
 
+// " (failed in 2 of 3 executions)" for a case run more than once (--gtest_repeat).
+std::string Repetitions(const conformance::CaseResult& r) {
+  if (r.executions <= 1) return "";
+  return " (failed in " + std::to_string(r.failed_executions) + " of " + std::to_string(r.executions) + " executions)";
+}
+
+// What GoogleTest did to the order and the count, and which cases failed only sometimes.
+void RepeatNotes(const conformance::SuiteResult& result, std::vector<std::string>& notes) {
+  if (result.repetitions > 1) {
+    notes.push_back("each case ran " + std::to_string(result.repetitions) +
+                    " times (--gtest_repeat); counts are per case, a case failing in any execution counts as failed");
+  }
+  if (result.shuffle_seed) notes.push_back("order shuffled with --gtest_random_seed=" + std::to_string(*result.shuffle_seed));
+  for (const auto& r : result.cases) {
+    if (r.failed_executions > 0 && r.failed_executions < r.executions) notes.push_back("flaky: " + r.test_case.name + Repetitions(r));
+  }
+}
+
 }  // namespace
 
 int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
@@ -91,6 +113,7 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
   std::optional<std::string> api_version;
   bool insecure = false, disruptive = false;
   mocks::DefectSet defects;
+  std::vector<std::string> gtest_flags;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
@@ -121,6 +144,8 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
       run.filter = args[++i];
     } else if (a.rfind("--gtest_filter=", 0) == 0) {
       run.filter = a.substr(15);
+    } else if (a.rfind("--gtest_", 0) == 0) {
+      gtest_flags.push_back(a);
     } else if (a == "--report-dir" && has_value) {
       report_dir = args[++i];
     } else if (a == "--seed" && has_value) {
@@ -210,10 +235,26 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
   const auto cases = generators::Generate(*s, ctx);
   const bool tty = ::isatty(STDOUT_FILENO) && &out == &std::cout;
   const std::string started = reports::TimestampNow();
-  const conformance::SuiteResult result =
-      conformance::RunSuite(*s, cases, **client, run, [&](std::size_t done, std::size_t total) {
-        if (tty) out << "\rchapcheck run: " << done << "/" << total << " cases" << std::flush;
-      });
+  // The cases as GoogleTest tests when this process can host them (the chapcheck executable);
+  // RunSuite when GoogleTest is already running here (a unit test calling RunCommand).
+  const conformance::Progress progress = [&](std::size_t done, std::size_t total) {
+    if (tty) out << "\rchapcheck run: " << done << "/" << total << " cases" << std::flush;
+  };
+  conformance::SuiteResult result;
+  if (conformance::GtestAvailable()) {
+    auto ran = conformance::RunSuiteWithGtest(*s, cases, **client, run, gtest_flags, progress);
+    if (!ran) {
+      err << "chapcheck run: " << ran.error().ToString() << "\n";
+      return kExitUsage;
+    }
+    if (ran->listed_only) return kExitOk;
+    result = std::move(ran->result);
+  } else if (!gtest_flags.empty()) {
+    err << "chapcheck run: " << gtest_flags.front() << " needs GoogleTest, which this process already runs\n";
+    return kExitUsage;
+  } else {
+    result = conformance::RunSuite(*s, cases, **client, run, progress);
+  }
   if (tty) out << "\n";
   if (result.endpoint_unreachable) {
     err << "chapcheck run: the endpoint is unreachable: " << result.unreachable_reason << "\n";
@@ -305,14 +346,14 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
             }
           }
           tc.outcome = reports::Outcome::kFailed;
-          tc.message = cr.finding.message;
+          tc.message = cr.finding.message + Repetitions(r);
           tc.type = std::string(cr.check->name);
           tc.text = "check: " + std::string(cr.check->name) + " (" + std::string(cr.check->clause) + ")\ncase: " + c.id + " " +
                     c.name + "\nrule: " + (c.rule.empty() ? std::string("(pairwise or example)") : c.rule) +
                     "\nexpected: " + cr.finding.expected + "\nactual: " + cr.finding.actual + "\nreproducer: " + reproducer +
                     "\n\n" + Wire(r.exchange.request) + "\n\n" + WireResponse(r.exchange);
           summary.failures.push_back(reports::FailureRow{c.id, c.name, std::string(cr.check->name),
-                                                         std::string(cr.check->clause), cr.finding.message,
+                                                         std::string(cr.check->clause), cr.finding.message + Repetitions(r),
                                                          cr.finding.expected, cr.finding.actual, Wire(r.exchange.request),
                                                          WireResponse(r.exchange), reproducer});
           break;
@@ -356,6 +397,7 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
                             " CHAP credentials on " + run.target_arn + " and restored them");
   }
   for (const auto& n : result.changed) summary.notes.push_back("CHANGED and not restored: " + n);
+  RepeatNotes(result, summary.notes);
   if (!endpoint) summary.notes.push_back("built-in mock" + std::string(defects.empty() ? "" : " with defects:") + [&] {
     std::string d;
     for (auto x : defects.Enabled()) d += " " + std::string(mocks::NameOf(x));

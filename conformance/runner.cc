@@ -148,6 +148,8 @@ bool MatchesFilter(const std::string& name, const std::string& filter) {
   return true;
 }
 
+std::vector<std::string> SensitiveValues(const spec::Spec& spec, const generators::Case& c) { return SecretsOf(spec, c); }
+
 bool CaseResult::Failed() const {
   return std::any_of(checks.begin(), checks.end(), [](const CheckResult& r) { return r.finding.status == Status::kFail; });
 }
@@ -220,6 +222,7 @@ std::unique_ptr<Session::Execution> Session::Start(std::vector<Item> plan, Progr
           slot = s.next++;
         }
         CaseResult r = RunItem((*items)[slot], *client);
+        r.failed_executions = r.Failed() ? 1 : 0;
         std::lock_guard lock(s.mu);
         s.results[slot] = std::move(r);
         s.finished[slot] = true;

@@ -88,6 +88,9 @@ struct SuiteResult {
 // Whether a case name passes a gtest-style filter ("" passes everything).
 bool MatchesFilter(const std::string& name, const std::string& filter);
 
+// The values of a case's sensitive members (to keep out of any text about it).
+std::vector<std::string> SensitiveValues(const spec::Spec& spec, const generators::Case& c);
+
 // Folds another execution of the same case into `into` (see CaseResult::executions).
 void MergeExecution(CaseResult& into, CaseResult&& again);
 
