@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/endpoint.h"
 #include "cli/fixture_context.h"
+#include "cli/interrupt.h"
 #include "conformance/gtest_registration.h"
 #include "conformance/runner.h"
 #include "mocks/gateway.h"
@@ -56,8 +57,11 @@ constexpr const char* kRunUsage =
     "                              may change a target's credentials still run alone on that target\n"
     "  --defect NAME               with the built-in mock: turn on a defect switch (repeatable)\n"
     "\n"
+    "Ctrl-C (SIGINT) or SIGTERM: no new cases are sent, the credentials are restored and the\n"
+    "partial reports written; a second one aborts at once, without restoring.\n"
+    "\n"
     "exit: 0 all checks pass, 1 contract violations, 2 usage or configuration error,\n"
-    "      3 endpoint unreachable\n";
+    "      3 endpoint unreachable, 130 (SIGINT) or 143 (SIGTERM) interrupted\n";
 
 std::string Redacted(const spec::Spec& s, const std::string& body) {
   try {
@@ -94,7 +98,7 @@ std::string Repetitions(const conformance::CaseResult& r) {
 // What GoogleTest did to the order and the count, and which cases failed only sometimes.
 void RepeatNotes(const conformance::SuiteResult& result, std::vector<std::string>& notes) {
   if (result.repetitions > 1) {
-    notes.push_back("each case ran " + std::to_string(result.repetitions) +
+    notes.push_back(std::string(result.interrupted ? "cases ran up to " : "each case ran ") + std::to_string(result.repetitions) +
                     " times (--gtest_repeat); counts are per case, a case failing in any execution counts as failed");
   }
   if (result.shuffle_seed) notes.push_back("order shuffled with --gtest_random_seed=" + std::to_string(*result.shuffle_seed));
@@ -240,6 +244,9 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
   const conformance::Progress progress = [&](std::size_t done, std::size_t total) {
     if (tty) out << "\rchapcheck run: " << done << "/" << total << " cases" << std::flush;
   };
+  // Ctrl-C (SIGINT) or SIGTERM: no new cases, restore, partial reports, exit 130 or 143.
+  StopOnSignals stopper("chapcheck run");
+  run.stop = &stopper.flag();
   conformance::SuiteResult result;
   if (conformance::GtestAvailable()) {
     auto ran = conformance::RunSuiteWithGtest(*s, cases, **client, run, gtest_flags, progress);
@@ -398,6 +405,10 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
   }
   for (const auto& n : result.changed) summary.notes.push_back("CHANGED and not restored: " + n);
   RepeatNotes(result, summary.notes);
+  if (stopper.signal()) {
+    summary.notes.push_back("interrupted by " + std::string(stopper.name()) + " after " + std::to_string(summary.cases_sent) +
+                            " of " + std::to_string(summary.cases) + " cases: these reports are partial");
+  }
   if (!endpoint) summary.notes.push_back("built-in mock" + std::string(defects.empty() ? "" : " with defects:") + [&] {
     std::string d;
     for (auto x : defects.Enabled()) d += " " + std::string(mocks::NameOf(x));
@@ -430,8 +441,10 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
         << f.reproducer << "\n";
   }
   for (const auto& n : summary.notes) out << "note: " << redact(n) << "\n";
+  for (const auto& n : result.restored) out << "restored: " << redact(n) << "\n";
   out << "reports: " << junit_path << ", " << html_path << ", " << md_path << "\n";
   out << failures << " failed, " << summary.cases_sent << " cases\n";
+  if (stopper.signal()) return stopper.exit_code();
   return failures ? kExitFindings : kExitOk;
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -36,6 +37,7 @@ struct Driver {
   std::vector<bool> selected;
   std::size_t done = 0, total = 0;
   int iterations = 0;
+  int first_seed = 0;  // the seed that reproduces the whole run's order
 };
 
 Driver* driver = nullptr;
@@ -103,12 +105,22 @@ class CaseTest : public testing::Test {
   Entry entry_;
 };
 
+// Thrown at the start of an iteration once the run is stopping, to leave RUN_ALL_TESTS early
+// (GoogleTest has no other way out of --gtest_repeat). GoogleTest swallows an AssertionException
+// as "already reported"; with --gtest_catch_exceptions=0 it reaches RunSuiteWithGtest, which
+// catches it.
+class Stopped : public testing::AssertionException {
+ public:
+  Stopped() : AssertionException(testing::TestPartResult(testing::TestPartResult::kSkip, __FILE__, __LINE__, "stopped")) {}
+};
+
 // Starts each test suite's plan when GoogleTest starts the suite, and folds its results in when
 // the suite ends.
 class PlanListener : public testing::EmptyTestEventListener {
  public:
   void OnTestIterationStart(const testing::UnitTest& unit, int) override {
-    ++driver->iterations;
+    if (driver->session->stopping()) throw Stopped();
+    if (++driver->iterations == 1) driver->first_seed = unit.random_seed();
     if (driver->total == 0) {
       const int repeat = GTEST_FLAG_GET(repeat);
       driver->total = static_cast<std::size_t>(unit.test_to_run_count()) * static_cast<std::size_t>(repeat > 0 ? repeat : 1);
@@ -118,6 +130,7 @@ class PlanListener : public testing::EmptyTestEventListener {
   void OnTestSuiteStart(const testing::TestSuite& suite) override {
     std::vector<Session::Item> plan;
     driver->slots.clear();
+    if (driver->session->stopping()) return;  // its tests skip at once
     for (int i = 0; i < suite.total_test_count(); ++i) {
       const testing::TestInfo* info = suite.GetTestInfo(i);
       auto it = driver->entries.find(info);
@@ -219,11 +232,15 @@ Result<GtestRun> RunSuiteWithGtest(const spec::Spec& spec, const std::vector<gen
   }
   listeners.Append(new PlanListener());  // GoogleTest owns it from here
   run.listed_only = GTEST_FLAG_GET(list_tests);
-  [[maybe_unused]] const int gtest_verdict = RUN_ALL_TESTS();  // ours is read from the results below
+  try {
+    [[maybe_unused]] const int gtest_verdict = RUN_ALL_TESTS();  // ours is read from the results below
+  } catch (const Stopped&) {
+  }
   driver = nullptr;
 
-  out.repetitions = d.iterations > 0 ? d.iterations : 1;
-  if (GTEST_FLAG_GET(shuffle)) out.shuffle_seed = testing::UnitTest::GetInstance()->random_seed();
+  // Iterations after a stop run nothing: the repetitions are the most any case ran.
+  for (const auto& r : d.by_case) out.repetitions = std::max(out.repetitions, r ? r->executions : 1);
+  if (GTEST_FLAG_GET(shuffle)) out.shuffle_seed = d.first_seed;
   for (std::size_t i = 0; i < cases.size(); ++i) {
     if (d.by_case[i]) {
       out.cases.push_back(std::move(*d.by_case[i]));
