@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -241,14 +242,20 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
   const std::string started = reports::TimestampNow();
   // The cases as GoogleTest tests when this process can host them (the chapcheck executable);
   // RunSuite when GoogleTest is already running here (a unit test calling RunCommand).
+  // Progress on a terminal, at most every 50 ms (the callbacks come from the workers, one at a time).
+  const bool as_gtest = conformance::GtestAvailable();
+  auto last_shown = std::chrono::steady_clock::time_point();
   const conformance::Progress progress = [&](std::size_t done, std::size_t total) {
-    if (tty) out << "\rchapcheck run: " << done << "/" << total << " cases" << std::flush;
+    const auto now = std::chrono::steady_clock::now();
+    if (!tty || (done != total && now - last_shown < std::chrono::milliseconds(50))) return;
+    last_shown = now;
+    out << "\rchapcheck run: " << done << "/" << total << (as_gtest ? " tests" : " cases") << std::flush;
   };
   // Ctrl-C (SIGINT) or SIGTERM: no new cases, restore, partial reports, exit 130 or 143.
   StopOnSignals stopper("chapcheck run");
   run.stop = &stopper.flag();
   conformance::SuiteResult result;
-  if (conformance::GtestAvailable()) {
+  if (as_gtest) {
     auto ran = conformance::RunSuiteWithGtest(*s, cases, **client, run, gtest_flags, progress);
     if (!ran) {
       err << "chapcheck run: " << ran.error().ToString() << "\n";
