@@ -14,6 +14,7 @@ std::atomic<int> first_signal{0};
 char first_message[256];
 char second_message[256];
 struct sigaction previous_int, previous_term;
+sigset_t previous_mask;
 static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free);
 
 void Say(const char* text) {
@@ -49,9 +50,16 @@ StopOnSignals::StopOnSignals(std::string command) {
   sa.sa_flags = SA_RESTART;
   ::sigaction(SIGINT, &sa, &previous_int);
   ::sigaction(SIGTERM, &sa, &previous_term);
+  // A caller that blocked them (as `chapcheck mock` does, for sigwait) would never see them.
+  sigset_t ours;
+  sigemptyset(&ours);
+  sigaddset(&ours, SIGINT);
+  sigaddset(&ours, SIGTERM);
+  ::pthread_sigmask(SIG_UNBLOCK, &ours, &previous_mask);
 }
 
 StopOnSignals::~StopOnSignals() {
+  ::pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
   ::sigaction(SIGINT, &previous_int, nullptr);
   ::sigaction(SIGTERM, &previous_term, nullptr);
 }

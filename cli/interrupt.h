@@ -2,7 +2,8 @@
 // killing the process. The first signal sets the flag (the runner then starts no new case, and
 // the caller restores what it changed and writes its partial reports) and prints one line to
 // stderr; a second one ends the process at once with 128 + the signal number, saying that the
-// credentials were not restored. The previous dispositions come back when it is destroyed.
+// credentials were not restored. It unblocks both signals in the constructing thread (threads
+// started later inherit that); the previous dispositions and mask come back when it is destroyed.
 // Construct and destroy on one thread, one at a time per process; the flag may be read anywhere.
 #pragma once
 

@@ -1,7 +1,8 @@
 // The suite as GoogleTest tests: every selected case and every scenario check is registered at
 // run time (testing::RegisterTest) and run by RUN_ALL_TESTS, so GoogleTest's own flags choose
 // what runs and how: --gtest_filter (RunOptions::filter is the same thing), --gtest_repeat,
-// --gtest_shuffle, --gtest_random_seed, --gtest_list_tests, --gtest_output, --gtest_fail_fast.
+// --gtest_shuffle, --gtest_random_seed, --gtest_list_tests, --gtest_output. (--gtest_fail_fast
+// skips the tests after a failure, but their cases are still sent: a plan starts with its suite.)
 //
 // Names: a case's test is its case name split at the first '.', so the full name GoogleTest
 // filters on is the case name itself ("SecretToAuthenticateInitiator.bytes.17.rejected" is test
