@@ -139,6 +139,22 @@ TEST_F(RunnerTest, WithJobsAChangeIsBlamedOnlyOnCasesThatMakeIt) {
   }
 }
 
+// iqn-allows-uppercase accepts (and stores) initiators the spec rejects, so a "rejected" case
+// changes state beside other cases' snapshot pairs, and the mock cannot delete what it stored.
+// No rejected case changes anything itself: none may be blamed.
+TEST_F(RunnerTest, WithJobsAChangeByACaseTheSpecRejectsIsNotBlamedOnOthers) {
+  mocks::DefectSet defect;
+  defect.Enable(mocks::Defect::kIqnAllowsUppercase);
+  Start(defect);
+  RunOptions o = RunWith(4);
+  o.filter = "InitiatorName.*:pairwise.*";
+  for (int round = 0; round < 2; ++round) {
+    const SuiteResult r = RunSuite(spec_, Cases(), *client_, o);
+    for (const auto& name : Failing(r, "rejected_changes_nothing")) ADD_FAILURE() << name << " was blamed";
+    EXPECT_FALSE(Failing(r, "accepted_iff_valid").empty()) << "the defect itself is caught";
+  }
+}
+
 TEST_F(RunnerTest, AStopRequestEndsTheRunEarlyAndRestoresTheCredentials) {
   Start();
   const std::string initial = Credentials();
