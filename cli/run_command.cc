@@ -249,7 +249,7 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
     const auto now = std::chrono::steady_clock::now();
     if (!tty || (done != total && now - last_shown < std::chrono::milliseconds(50))) return;
     last_shown = now;
-    out << "\rchapcheck run: " << done << "/" << total << (as_gtest ? " tests" : " cases") << std::flush;
+    out << "\rchapcheck run: " << done << "/" << total << " tests" << std::flush;
   };
   // Ctrl-C (SIGINT) or SIGTERM: no new cases, restore, partial reports, exit 130 or 143.
   StopOnSignals stopper("chapcheck run");

@@ -130,16 +130,18 @@ class PlanListener : public testing::EmptyTestEventListener {
   void OnTestSuiteStart(const testing::TestSuite& suite) override {
     std::vector<Session::Item> plan;
     driver->slots.clear();
-    if (driver->session->stopping()) return;  // its tests skip at once
+    const bool stopping = driver->session->stopping();  // then its tests skip at once
     for (int i = 0; i < suite.total_test_count(); ++i) {
       const testing::TestInfo* info = suite.GetTestInfo(i);
       auto it = driver->entries.find(info);
       if (!info->should_run() || it == driver->entries.end()) continue;
-      driver->slots[info] = plan.size();
       const Entry& e = it->second;
+      if (!e.scenario) driver->selected[e.case_index] = true;  // reported, sent or not
+      if (stopping) continue;
+      driver->slots[info] = plan.size();
       plan.push_back(e.scenario ? Session::Item{nullptr, e.scenario} : Session::Item{&(*driver->cases)[e.case_index], nullptr});
-      if (!e.scenario) driver->selected[e.case_index] = true;
     }
+    if (stopping) return;
     const std::size_t base = driver->done;
     Progress progress;
     if (driver->progress) {

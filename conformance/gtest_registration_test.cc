@@ -1,12 +1,16 @@
 // The GoogleTest registration, in a process of its own (GoogleTest allows one registry per
 // process, so this is not a GoogleTest binary but a program that drives one run and checks it):
 // the secret-max-17 defect against the mock in process, with --gtest_repeat=2, --gtest_shuffle,
-// a fixed seed, a filter and two jobs. Exit 0 when every expectation holds, 1 otherwise.
+// a fixed seed, a filter and two jobs; or, with the argument "stop", a stop request in the middle
+// of --gtest_repeat=1000. Exit 0 when every expectation holds, 1 otherwise.
 #include "conformance/gtest_registration.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "mocks/mock_test_support.h"
@@ -26,7 +30,34 @@ void Expect(bool ok, const std::string& what) {
 
 }  // namespace
 
-int main() {
+// A stop after five cases: every case is still reported, the unsent ones as not sent, and the
+// credentials the run changed are restored.
+int StopInTheMiddle(const spec::Spec& s, conformance::Client& client, const std::vector<generators::Case>& cases) {
+  const auto describe = [&] {
+    return client.Call("StorageGateway_20130630", "DescribeChapCredentials", nlohmann::json{{"TargetARN", kModelArn}}.dump()).body;
+  };
+  const std::string initial = describe();
+  std::atomic<bool> stop{false};
+  conformance::RunOptions options;
+  options.target_arn = kModelArn;
+  options.stop = &stop;
+  auto run = conformance::RunSuiteWithGtest(s, cases, client, options, {"--gtest_repeat=1000"}, [&](std::size_t done, std::size_t) {
+    if (done == 5) stop = true;
+  });
+  if (!run.ok()) return 1;
+  const conformance::SuiteResult& r = run->result;
+  std::size_t sent = 0;
+  for (const auto& c : r.cases) sent += c.not_sent.empty();
+  Expect(r.interrupted, "the result says it was interrupted");
+  Expect(r.cases.size() == cases.size(), "every case is reported, sent or not");
+  Expect(sent == 5, "no case starts after the stop (one job)");
+  Expect(r.repetitions == 1, "no later repetition ran");
+  Expect(!r.restored.empty() && r.changed.empty() && describe() == initial, "the credentials are back as they were");
+  std::cout << failures << " failed\n";
+  return failures ? 1 : 0;
+}
+
+int main(int argc, char** argv) {
   const spec::Spec s = std::move(spec::LoadEmbeddedSpec()).value();
   mocks::DefectSet defects;
   defects.Enable(mocks::Defect::kSecretMax17);
@@ -40,7 +71,14 @@ int main() {
   generators::Context ctx;
   ctx.target_arn = kModelArn;
   ctx.other_target_arn = kOtherArn;
-  const auto cases = generators::Generate(s, ctx);
+  auto cases = generators::Generate(s, ctx);
+  if (argc > 1 && std::string(argv[1]) == "stop") {
+    // Accepted cases first, so that the five sent change the credentials.
+    std::stable_partition(cases.begin(), cases.end(), [](const generators::Case& c) {
+      return c.expectation.outcome.decision == spec::Decision::kAccept;
+    });
+    return StopInTheMiddle(s, *client, cases);
+  }
 
   Expect(conformance::GtestAvailable(), "a process without GoogleTest tests may host the suite");
   conformance::RunOptions options;

@@ -362,10 +362,7 @@ SuiteResult RunSuite(const spec::Spec& spec, const std::vector<generators::Case>
   for (const Check& check : AllChecks()) {
     if (check.scenario) plan.push_back(Session::Item{nullptr, &check});
   }
-  auto run = session.Start(plan, progress ? Progress([&](std::size_t done, std::size_t) {
-                                              if (done <= case_count) progress(done, case_count);
-                                            })
-                                          : Progress());
+  auto run = session.Start(plan, progress);
   for (std::size_t slot = 0; slot < plan.size(); ++slot) {
     const CaseResult* r = run->Await(slot);
     if (slot >= case_count) {

@@ -94,6 +94,7 @@ std::vector<std::string> SensitiveValues(const spec::Spec& spec, const generator
 // Folds another execution of the same case into `into` (see CaseResult::executions).
 void MergeExecution(CaseResult& into, CaseResult&& again);
 
+// Items (cases and scenarios) finished so far, of all there are to run.
 using Progress = std::function<void(std::size_t done, std::size_t total)>;
 SuiteResult RunSuite(const spec::Spec& spec, const std::vector<generators::Case>& cases, Client& client,
                      const RunOptions& options, const Progress& progress = nullptr);
