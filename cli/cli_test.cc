@@ -220,6 +220,23 @@ TEST(Cli, RunAgainstTheBuiltInMockWithEitherApiVersion) {
   EXPECT_EQ(Chapcheck({"run", "--api-version", "1999-01-01"}).rc, kExitUsage);
   EXPECT_EQ(Chapcheck({"run", "--endpoint", "http://127.0.0.1:1"}).rc, kExitUsage) << "no --target-arn";
   EXPECT_EQ(Chapcheck({"run", "--frob"}).rc, kExitUsage);
+  EXPECT_EQ(Chapcheck({"run", "--jobs", "0"}).rc, kExitUsage);
+  EXPECT_EQ(Chapcheck({"run", "--jobs", "65"}).rc, kExitUsage);
+  // This process already runs GoogleTest: the suite cannot register its cases here, so GoogleTest's
+  // flags are refused rather than ignored.
+  const CliRun repeat = Chapcheck({"run", "--gtest_repeat=2"});
+  EXPECT_EQ(repeat.rc, kExitUsage);
+  EXPECT_NE(repeat.err.find("--gtest_repeat=2 needs GoogleTest"), std::string::npos) << repeat.err;
+}
+
+TEST(Cli, RunWithJobsAgainstTheBuiltInMock) {
+  TempDir dir;
+  const std::string reports = dir.Write("jobs", "") + ".d";
+  const CliRun r = Chapcheck({"run", "--jobs", "3", "--report-dir", reports});
+  EXPECT_EQ(r.rc, kExitOk) << r.out << r.err;
+  EXPECT_NE(r.out.find("0 failed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("and restored them"), std::string::npos) << r.out;
+  std::filesystem::remove_all(reports);
 }
 
 }  // namespace

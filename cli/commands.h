@@ -30,7 +30,7 @@ int MockCommand(const Args& args, std::ostream& out, std::ostream& err);
 int GenerateCommand(const Args& args, std::ostream& out, std::ostream& err);
 
 // chapcheck run [--endpoint URL --target-arn ARN ...]: the suite and its reports.
-// Exit 0 all pass, 1 violations, 2 usage, 3 endpoint unreachable.
+// Exit 0 all pass, 1 violations, 2 usage, 3 endpoint unreachable, 130/143 interrupted (SIGINT/SIGTERM).
 int RunCommand(const Args& args, std::ostream& out, std::ostream& err);
 
 // chapcheck replay FILE [--endpoint URL] [--defect NAME]...: re-sends one case.

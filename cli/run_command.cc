@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -14,6 +15,8 @@
 #include "cli/commands.h"
 #include "cli/endpoint.h"
 #include "cli/fixture_context.h"
+#include "cli/interrupt.h"
+#include "conformance/gtest_registration.h"
 #include "conformance/runner.h"
 #include "mocks/gateway.h"
 #include "mocks/server.h"
@@ -46,12 +49,20 @@ constexpr const char* kRunUsage =
     "  --disruptive                against a real endpoint: also send updates the spec accepts\n"
     "                              (they change credentials and drop connections; restored after)\n"
     "  --filter PATTERNS           cases to run, gtest style: 'A*:B*-C*' (also --gtest_filter=)\n"
+    "  --gtest_repeat=N --gtest_shuffle --gtest_random_seed=S --gtest_list_tests ...\n"
+    "                              GoogleTest's flags: each case is a GoogleTest test named by its\n"
+    "                              case name, each scenario scenario.<check>\n"
     "  --report-dir DIR            where reports go (default reports/)\n"
     "  --seed N                    pairwise rows' seed (default 1)\n"
+    "  --jobs N                    connections sending cases at once (1..64, default 1); cases that\n"
+    "                              may change a target's credentials still run alone on that target\n"
     "  --defect NAME               with the built-in mock: turn on a defect switch (repeatable)\n"
     "\n"
+    "Ctrl-C (SIGINT) or SIGTERM: no new cases are sent, the credentials are restored and the\n"
+    "partial reports written; a second one aborts at once, without restoring.\n"
+    "\n"
     "exit: 0 all checks pass, 1 contract violations, 2 usage or configuration error,\n"
-    "      3 endpoint unreachable\n";
+    "      3 endpoint unreachable, 130 (SIGINT) or 143 (SIGTERM) interrupted\n";
 
 std::string Redacted(const spec::Spec& s, const std::string& body) {
   try {
@@ -79,6 +90,24 @@ std::string WireResponse(const conformance::Exchange& ex) {
   return out + "\n" + ex.body;
 }
 
+// " (failed in 2 of 3 executions)" for a case run more than once (--gtest_repeat).
+std::string Repetitions(const conformance::CaseResult& r) {
+  if (r.executions <= 1) return "";
+  return " (failed in " + std::to_string(r.failed_executions) + " of " + std::to_string(r.executions) + " executions)";
+}
+
+// What GoogleTest did to the order and the count, and which cases failed only sometimes.
+void RepeatNotes(const conformance::SuiteResult& result, std::vector<std::string>& notes) {
+  if (result.repetitions > 1) {
+    notes.push_back(std::string(result.interrupted ? "cases ran up to " : "each case ran ") + std::to_string(result.repetitions) +
+                    " times (--gtest_repeat); counts are per case, a case failing in any execution counts as failed");
+  }
+  if (result.shuffle_seed) notes.push_back("order shuffled with --gtest_random_seed=" + std::to_string(*result.shuffle_seed));
+  for (const auto& r : result.cases) {
+    if (r.failed_executions > 0 && r.failed_executions < r.executions) notes.push_back("flaky: " + r.test_case.name + Repetitions(r));
+  }
+}
+
 }  // namespace
 
 int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
@@ -89,6 +118,7 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
   std::optional<std::string> api_version;
   bool insecure = false, disruptive = false;
   mocks::DefectSet defects;
+  std::vector<std::string> gtest_flags;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
@@ -119,6 +149,8 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
       run.filter = args[++i];
     } else if (a.rfind("--gtest_filter=", 0) == 0) {
       run.filter = a.substr(15);
+    } else if (a.rfind("--gtest_", 0) == 0) {
+      gtest_flags.push_back(a);
     } else if (a == "--report-dir" && has_value) {
       report_dir = args[++i];
     } else if (a == "--seed" && has_value) {
@@ -128,6 +160,14 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
         return kExitUsage;
       }
       ctx.seed = std::stoull(n);
+    } else if (a == "--jobs" && has_value) {
+      const std::string& n = args[++i];
+      if (n.empty() || n.size() > 2 || n.find_first_not_of("0123456789") != std::string::npos || std::stoi(n) < 1 ||
+          std::stoi(n) > 64) {
+        err << "chapcheck run: --jobs takes a number from 1 to 64\n";
+        return kExitUsage;
+      }
+      run.jobs = std::stoi(n);
     } else if (a == "--defect" && has_value) {
       auto d = mocks::DefectByName(args[++i]);
       if (!d) {
@@ -200,10 +240,35 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
   const auto cases = generators::Generate(*s, ctx);
   const bool tty = ::isatty(STDOUT_FILENO) && &out == &std::cout;
   const std::string started = reports::TimestampNow();
-  const conformance::SuiteResult result =
-      conformance::RunSuite(*s, cases, **client, run, [&](std::size_t done, std::size_t total) {
-        if (tty) out << "\rchapcheck run: " << done << "/" << total << " cases" << std::flush;
-      });
+  // The cases as GoogleTest tests when this process can host them (the chapcheck executable);
+  // RunSuite when GoogleTest is already running here (a unit test calling RunCommand).
+  const bool as_gtest = conformance::GtestAvailable();
+  // Progress on a terminal, at most every 50 ms (the callbacks come from the workers, one at a time).
+  auto last_shown = std::chrono::steady_clock::time_point();
+  const conformance::Progress progress = [&](std::size_t done, std::size_t total) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!tty || (done != total && now - last_shown < std::chrono::milliseconds(50))) return;
+    last_shown = now;
+    out << "\rchapcheck run: " << done << "/" << total << " tests" << std::flush;
+  };
+  // Ctrl-C (SIGINT) or SIGTERM: no new cases, restore, partial reports, exit 130 or 143.
+  StopOnSignals stopper("chapcheck run");
+  run.stop = &stopper.flag();
+  conformance::SuiteResult result;
+  if (as_gtest) {
+    auto ran = conformance::RunSuiteWithGtest(*s, cases, **client, run, gtest_flags, progress);
+    if (!ran) {
+      err << "chapcheck run: " << ran.error().ToString() << "\n";
+      return kExitUsage;
+    }
+    if (ran->listed_only) return kExitOk;
+    result = std::move(ran->result);
+  } else if (!gtest_flags.empty()) {
+    err << "chapcheck run: " << gtest_flags.front() << " needs GoogleTest, which this process already runs\n";
+    return kExitUsage;
+  } else {
+    result = conformance::RunSuite(*s, cases, **client, run, progress);
+  }
   if (tty) out << "\n";
   if (result.endpoint_unreachable) {
     err << "chapcheck run: the endpoint is unreachable: " << result.unreachable_reason << "\n";
@@ -295,14 +360,14 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
             }
           }
           tc.outcome = reports::Outcome::kFailed;
-          tc.message = cr.finding.message;
+          tc.message = cr.finding.message + Repetitions(r);
           tc.type = std::string(cr.check->name);
           tc.text = "check: " + std::string(cr.check->name) + " (" + std::string(cr.check->clause) + ")\ncase: " + c.id + " " +
                     c.name + "\nrule: " + (c.rule.empty() ? std::string("(pairwise or example)") : c.rule) +
                     "\nexpected: " + cr.finding.expected + "\nactual: " + cr.finding.actual + "\nreproducer: " + reproducer +
                     "\n\n" + Wire(r.exchange.request) + "\n\n" + WireResponse(r.exchange);
           summary.failures.push_back(reports::FailureRow{c.id, c.name, std::string(cr.check->name),
-                                                         std::string(cr.check->clause), cr.finding.message,
+                                                         std::string(cr.check->clause), cr.finding.message + Repetitions(r),
                                                          cr.finding.expected, cr.finding.actual, Wire(r.exchange.request),
                                                          WireResponse(r.exchange), reproducer});
           break;
@@ -346,6 +411,11 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
                             " CHAP credentials on " + run.target_arn + " and restored them");
   }
   for (const auto& n : result.changed) summary.notes.push_back("CHANGED and not restored: " + n);
+  RepeatNotes(result, summary.notes);
+  if (stopper.signal()) {
+    summary.notes.push_back("interrupted by " + std::string(stopper.name()) + " after " + std::to_string(summary.cases_sent) +
+                            " of " + std::to_string(summary.cases) + " cases: these reports are partial");
+  }
   if (!endpoint) summary.notes.push_back("built-in mock" + std::string(defects.empty() ? "" : " with defects:") + [&] {
     std::string d;
     for (auto x : defects.Enabled()) d += " " + std::string(mocks::NameOf(x));
@@ -378,8 +448,14 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
         << f.reproducer << "\n";
   }
   for (const auto& n : summary.notes) out << "note: " << redact(n) << "\n";
+  // Against a real endpoint, or when interrupted, each credential put back (the built-in mock's are
+  // only counted in the note above).
+  if (endpoint || stopper.signal()) {
+    for (const auto& n : result.restored) out << "restored: " << redact(n) << "\n";
+  }
   out << "reports: " << junit_path << ", " << html_path << ", " << md_path << "\n";
   out << failures << " failed, " << summary.cases_sent << " cases\n";
+  if (stopper.signal()) return stopper.exit_code();
   return failures ? kExitFindings : kExitOk;
 }
 

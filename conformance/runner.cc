@@ -1,7 +1,9 @@
 #include "conformance/runner.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -54,11 +56,13 @@ struct Snapshot {
   bool ok = false;
   std::string text;
   json credentials = json::array();
+  std::string transport_error;
 };
 
 Snapshot Describe(Client& client, const std::string& prefix, const std::string& target) {
   Snapshot s;
   const Exchange ex = client.Call(prefix, "DescribeChapCredentials", json{{"TargetARN", target}}.dump());
+  s.transport_error = ex.transport_error;
   if (ex.status != 200) return s;
   try {
     json body = json::parse(ex.body);
@@ -85,6 +89,49 @@ std::vector<std::string> SecretsOf(const spec::Spec& spec, const generators::Cas
   return out;
 }
 
+// Writes `target`'s credentials back to `was` (when they differ now) and says what it did:
+// `restored` for what it put back, `changed` for what it could not.
+void RestoreCredentials(Client& client, const std::string& prefix, const std::string& target, const Snapshot& was_snapshot,
+                        std::vector<std::string>& restored, std::vector<std::string>& changed) {
+  const Snapshot now_snapshot = Describe(client, prefix, target);
+  if (!was_snapshot.ok || !now_snapshot.ok || was_snapshot.text == now_snapshot.text) return;
+  std::map<std::string, json> was, now;
+  for (const auto& c : was_snapshot.credentials) was[c.value("InitiatorName", "")] = c;
+  for (const auto& c : now_snapshot.credentials) now[c.value("InitiatorName", "")] = c;
+  for (const auto& [initiator, cred] : now) {
+    if (was.count(initiator) && was[initiator] == cred) continue;
+    Exchange ex;
+    std::string what;
+    if (was.count(initiator)) {
+      json body = was[initiator];
+      body["TargetARN"] = target;
+      ex = client.Call(prefix, "UpdateChapCredentials", body.dump());
+      what = "credentials of " + initiator + " on " + target;
+    } else {
+      ex = client.Call(prefix, "DeleteChapCredentials", json{{"TargetARN", target}, {"InitiatorName", initiator}}.dump());
+      what = "credentials the run created for " + initiator + " on " + target;
+    }
+    (ex.status == 200 ? restored : changed).push_back(what);
+  }
+  for (const auto& [initiator, cred] : was) {
+    if (now.count(initiator)) continue;
+    json body = cred;
+    body["TargetARN"] = target;
+    const Exchange ex = client.Call(prefix, "UpdateChapCredentials", body.dump());
+    (ex.status == 200 ? restored : changed).push_back("deleted credentials of " + initiator + " on " + target);
+  }
+}
+
+// The TargetARN a case's body names ("" when it names none).
+std::string TargetOf(const generators::Case& c) {
+  try {
+    const json body = json::parse(c.request.body);
+    if (body.is_object() && body.contains("TargetARN") && body["TargetARN"].is_string()) return body["TargetARN"];
+  } catch (const std::exception&) {
+  }
+  return "";
+}
+
 }  // namespace
 
 bool MatchesFilter(const std::string& name, const std::string& filter) {
@@ -101,97 +148,239 @@ bool MatchesFilter(const std::string& name, const std::string& filter) {
   return true;
 }
 
+std::vector<std::string> SensitiveValues(const spec::Spec& spec, const generators::Case& c) { return SecretsOf(spec, c); }
+
+bool CaseResult::Failed() const {
+  return std::any_of(checks.begin(), checks.end(), [](const CheckResult& r) { return r.finding.status == Status::kFail; });
+}
+
+void MergeExecution(CaseResult& into, CaseResult&& again) {
+  const int executions = into.executions + again.executions;
+  const int failed = into.failed_executions + again.failed_executions;
+  const int retries = into.retries + again.retries;
+  if (!into.Failed() && again.Failed()) into = std::move(again);
+  into.executions = executions;
+  into.failed_executions = failed;
+  into.retries = retries;
+}
+
+// What the constructor found on the target, to judge and to restore.
+struct Session::Initial {
+  Snapshot snapshot;
+};
+
+// Shared by the workers of one plan and its owner.
+struct Session::Execution::State {
+  std::mutex mu;
+  std::condition_variable changed;
+  std::size_t next = 0;        // the next slot a worker takes
+  std::size_t done = 0;        // items finished
+  int workers_left = 0;
+  std::vector<std::optional<CaseResult>> results;
+  std::vector<bool> finished;  // the slot has run, or never will
+  Progress progress;
+  std::vector<std::thread> threads;
+};
+
+Session::Session(const spec::Spec& spec, Client& client, RunOptions options)
+    : spec_(spec), client_(client), options_(std::move(options)), initial_(std::make_unique<Initial>()) {
+  prefix_ = spec_.protocol.CurrentTarget()->prefix;
+  initial_->snapshot = Describe(client_, prefix_, options_.target_arn);
+  if (initial_->snapshot.transport_error.find("cannot connect") != std::string::npos) {
+    unreachable_reason_ = initial_->snapshot.transport_error;
+    return;
+  }
+  for (int i = 1; i < options_.jobs; ++i) {
+    auto extra = Client::Create(client_.config());
+    if (!extra) break;  // the same configuration worked for the first: fewer workers, not an error
+    extra_clients_.push_back(std::move(extra).value());
+  }
+}
+
+Session::~Session() = default;
+
+std::unique_ptr<Session::Execution> Session::Start(std::vector<Item> plan, Progress progress) {
+  auto e = std::unique_ptr<Execution>(new Execution());
+  e->plan_ = std::move(plan);
+  e->state_ = std::make_shared<Execution::State>();
+  Execution::State& st = *e->state_;
+  st.results.resize(e->plan_.size());
+  st.finished.assign(e->plan_.size(), false);
+  st.progress = std::move(progress);
+  std::vector<Client*> clients{&client_};
+  for (auto& c : extra_clients_) clients.push_back(c.get());
+  st.workers_left = static_cast<int>(clients.size());
+  const std::vector<Item>* items = &e->plan_;
+  for (Client* client : clients) {
+    st.threads.emplace_back([this, items, client, state = e->state_] {
+      Execution::State& s = *state;
+      for (;;) {
+        std::size_t slot;
+        {
+          std::lock_guard lock(s.mu);
+          if (s.next >= items->size() || stopping()) break;
+          slot = s.next++;
+        }
+        CaseResult r = RunItem((*items)[slot], *client);
+        r.failed_executions = r.Failed() ? 1 : 0;
+        std::lock_guard lock(s.mu);
+        s.results[slot] = std::move(r);
+        s.finished[slot] = true;
+        ++s.done;
+        if (s.progress) s.progress(s.done, items->size());
+        s.changed.notify_all();
+      }
+      std::lock_guard lock(s.mu);
+      if (--s.workers_left == 0) {
+        // Whatever no worker took never runs.
+        std::fill(s.finished.begin(), s.finished.end(), true);
+        s.changed.notify_all();
+      }
+    });
+  }
+  return e;
+}
+
+Session::Execution::~Execution() { Wait(); }
+
+const CaseResult* Session::Execution::Await(std::size_t slot) {
+  std::unique_lock lock(state_->mu);
+  state_->changed.wait(lock, [&] { return state_->finished[slot]; });
+  return state_->results[slot] ? &*state_->results[slot] : nullptr;
+}
+
+void Session::Execution::Wait() {
+  for (auto& t : state_->threads) {
+    if (t.joinable()) t.join();
+  }
+}
+
+CaseResult Session::RunItem(const Item& item, Client& client) {
+  if (item.test_case) return RunCase(*item.test_case, client);
+  CaseResult r;
+  // A scenario may update the target and watch its connections: nothing else runs on it meanwhile.
+  TargetGates::Pass pass = gates_.Enter(TargetGates::Mode::kExclusive, options_.target_arn);
+  const generators::Case none;
+  const Exchange nothing;
+  r.checks.push_back(CheckResult{item.scenario, item.scenario->run(CheckInput{spec_, none, nothing, {}, {}, {}})});
+  return r;
+}
+
+CaseResult Session::RunCase(const generators::Case& c, Client& client) {
+  CaseResult r;
+  r.test_case = c;
+  const auto& expect = c.expectation;
+  // Accepted (strictly or leniently) cases change credentials; out-of-scope ones might.
+  const bool changes = expect.outcome.decision == spec::Decision::kAccept ||
+                       (expect.lenient && expect.lenient->decision == spec::Decision::kAccept);
+  const bool may_change = changes || expect.outcome.decision == spec::Decision::kOutOfScope;
+  if (changes && !options_.disruptive) {
+    r.not_sent = "would change real credentials and drop connections; pass --disruptive to send it";
+    return r;
+  }
+  // A case that may change state holds its own target alone; any other shares the suite's
+  // target, whose credentials its snapshot pair compares.
+  const std::string own = TargetOf(c).empty() ? options_.target_arn : TargetOf(c);
+  const bool judge_state = initial_->snapshot.ok && !changes && (!may_change || own == options_.target_arn);
+  auto send = [&](CaseResult& into) {
+    into.exchange = client.Send(c.request, c.auth);
+    for (int attempt = 0; attempt < options_.max_retries && Transient(into.exchange); ++attempt) {
+      std::this_thread::sleep_for(options_.backoff * (1 << attempt));
+      into.exchange = client.Send(c.request, c.auth);
+      ++into.retries;
+    }
+  };
+  Snapshot before, after;
+  TargetGates::Pass pass = may_change ? gates_.Enter(TargetGates::Mode::kExclusive, own)
+                                      : gates_.Enter(TargetGates::Mode::kShared, options_.target_arn);
+  if (judge_state) before = Describe(client, prefix_, options_.target_arn);
+  send(r);
+  if (judge_state && before.ok) after = Describe(client, prefix_, options_.target_arn);
+  const bool overlapped = pass.Release();
+
+  CheckInput in{spec_, c, r.exchange, std::nullopt, std::nullopt, SecretsOf(spec_, c)};
+  if (before.ok && after.ok) {
+    in.state_before = before.text;
+    in.state_after = after.text;
+  }
+  for (const Check& check : AllChecks()) {
+    if (check.scenario) continue;
+    Finding f = check.run(in);
+    if (f.status != Status::kNotApplicable) r.checks.push_back(CheckResult{&check, std::move(f)});
+  }
+
+  // Other work ran while the snapshots saw a change: put the credentials back as this case found
+  // them (so that a write of the values already there shows), send it again alone, and let that
+  // decide whether this case changed anything.
+  auto state = std::find_if(r.checks.begin(), r.checks.end(), [](const CheckResult& cr) {
+    return cr.check->name == "rejected_changes_nothing" && cr.finding.status == Status::kFail;
+  });
+  if (overlapped && state != r.checks.end() && !stopping()) {
+    CaseResult alone;
+    TargetGates::Pass all = gates_.Enter(TargetGates::Mode::kGlobal, "");
+    std::vector<std::string> put_back, not_put_back;
+    RestoreCredentials(client, prefix_, options_.target_arn, before, put_back, not_put_back);
+    const Snapshot before_alone = Describe(client, prefix_, options_.target_arn);
+    send(alone);
+    const Snapshot after_alone = Describe(client, prefix_, options_.target_arn);
+    all.Release();
+    // (Putting back can fail, e.g. a defect stored credentials it cannot delete; the pair alone
+    // still says whether this case changes anything.)
+    if (before_alone.ok && after_alone.ok) {
+      CheckInput again{spec_, c, alone.exchange, before_alone.text, after_alone.text, in.secrets};
+      Finding f = state->check->run(again);
+      if (f.status == Status::kNotApplicable) f.status = Status::kPass;  // accepted when sent again: not this check's call
+      f.message = f.status == Status::kPass
+                      ? "the change seen while other cases ran was not this case's (sent again alone: unchanged)"
+                      : f.message + " (confirmed: sent again alone)";
+      state->finding = std::move(f);
+    }
+  }
+  return r;
+}
+
+void Session::Close(SuiteResult& out) {
+  // Put the target's credentials back as they were, and say what the run changed.
+  RestoreCredentials(client_, prefix_, options_.target_arn, initial_->snapshot, out.restored, out.changed);
+}
+
 SuiteResult RunSuite(const spec::Spec& spec, const std::vector<generators::Case>& cases, Client& client,
                      const RunOptions& options, const Progress& progress) {
   SuiteResult out;
   const auto start = std::chrono::steady_clock::now();
-  const std::string prefix = spec.protocol.CurrentTarget()->prefix;
-  const Snapshot initial = Describe(client, prefix, options.target_arn);
-
-  std::vector<const generators::Case*> selected;
-  for (const auto& c : cases) {
-    if (MatchesFilter(c.name, options.filter)) selected.push_back(&c);
+  Session session(spec, client, options);
+  if (session.unreachable()) {
+    out.endpoint_unreachable = true;
+    out.unreachable_reason = session.unreachable_reason();
+    return out;
   }
-  std::size_t done = 0;
-  for (const generators::Case* c : selected) {
-    CaseResult r;
-    r.test_case = *c;
-    const bool would_change = c->expectation.outcome.decision == spec::Decision::kAccept ||
-                              (c->expectation.lenient && c->expectation.lenient->decision == spec::Decision::kAccept);
-    if (would_change && !options.disruptive) {
-      r.not_sent = "would change real credentials and drop connections; pass --disruptive to send it";
-      out.cases.push_back(std::move(r));
-      if (progress) progress(++done, selected.size());
+  std::vector<Session::Item> plan;
+  for (const auto& c : cases) {
+    if (MatchesFilter(c.name, options.filter)) plan.push_back(Session::Item{&c, nullptr});
+  }
+  const std::size_t case_count = plan.size();
+  for (const Check& check : AllChecks()) {
+    if (check.scenario) plan.push_back(Session::Item{nullptr, &check});
+  }
+  auto run = session.Start(plan, progress);
+  for (std::size_t slot = 0; slot < plan.size(); ++slot) {
+    const CaseResult* r = run->Await(slot);
+    if (slot >= case_count) {
+      if (r) out.scenarios.push_back(r->checks.front());
       continue;
     }
-    const bool judge_state = initial.ok && !would_change;
-    Snapshot before;
-    if (judge_state) before = Describe(client, prefix, options.target_arn);
-    r.exchange = client.Send(c->request, c->auth);
-    for (int attempt = 0; attempt < options.max_retries && Transient(r.exchange); ++attempt) {
-      std::this_thread::sleep_for(options.backoff * (1 << attempt));
-      r.exchange = client.Send(c->request, c->auth);
-      ++r.retries;
-    }
-    if (!r.exchange.transport_error.empty() && out.cases.empty() &&
-        r.exchange.transport_error.find("cannot connect") != std::string::npos) {
-      out.endpoint_unreachable = true;
-      out.unreachable_reason = r.exchange.transport_error;
-      return out;
-    }
-    CheckInput in{spec, *c, r.exchange, std::nullopt, std::nullopt, SecretsOf(spec, *c)};
-    if (judge_state && before.ok) {
-      const Snapshot after = Describe(client, prefix, options.target_arn);
-      if (after.ok) {
-        in.state_before = before.text;
-        in.state_after = after.text;
-      }
-    }
-    for (const Check& check : AllChecks()) {
-      if (check.scenario) continue;
-      Finding f = check.run(in);
-      if (f.status != Status::kNotApplicable) r.checks.push_back(CheckResult{&check, std::move(f)});
-    }
-    out.cases.push_back(std::move(r));
-    if (progress) progress(++done, selected.size());
-  }
-  for (const Check& check : AllChecks()) {
-    if (!check.scenario) continue;
-    const generators::Case none;
-    const Exchange nothing;
-    out.scenarios.push_back(CheckResult{&check, check.run(CheckInput{spec, none, nothing, {}, {}, {}})});
-  }
-
-  // Put the target's credentials back as they were, and say what the run changed.
-  const Snapshot final_state = Describe(client, prefix, options.target_arn);
-  if (initial.ok && final_state.ok && initial.text != final_state.text) {
-    std::map<std::string, json> was, now;
-    for (const auto& c : initial.credentials) was[c.value("InitiatorName", "")] = c;
-    for (const auto& c : final_state.credentials) now[c.value("InitiatorName", "")] = c;
-    for (const auto& [initiator, cred] : now) {
-      if (was.count(initiator) && was[initiator] == cred) continue;
-      Exchange ex;
-      std::string what;
-      if (was.count(initiator)) {
-        json body = was[initiator];
-        body["TargetARN"] = options.target_arn;
-        ex = client.Call(prefix, "UpdateChapCredentials", body.dump());
-        what = "credentials of " + initiator + " on " + options.target_arn;
-      } else {
-        ex = client.Call(prefix, "DeleteChapCredentials",
-                         json{{"TargetARN", options.target_arn}, {"InitiatorName", initiator}}.dump());
-        what = "credentials the run created for " + initiator + " on " + options.target_arn;
-      }
-      (ex.status == 200 ? out.restored : out.changed).push_back(what);
-    }
-    for (const auto& [initiator, cred] : was) {
-      if (now.count(initiator)) continue;
-      json body = cred;
-      body["TargetARN"] = options.target_arn;
-      const Exchange ex = client.Call(prefix, "UpdateChapCredentials", body.dump());
-      (ex.status == 200 ? out.restored : out.changed).push_back("deleted credentials of " + initiator + " on " + options.target_arn);
+    if (r) {
+      out.cases.push_back(*r);
+    } else {
+      CaseResult unsent;
+      unsent.test_case = *plan[slot].test_case;
+      unsent.not_sent = "the run was interrupted before this case was sent";
+      out.cases.push_back(std::move(unsent));
+      out.interrupted = true;
     }
   }
+  run->Wait();
+  session.Close(out);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }

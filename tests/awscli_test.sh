@@ -8,11 +8,9 @@
 # usage: awscli_test.sh CHAPCHECK_BINARY
 set -u
 chapcheck=$1
-aws=/usr/bin/aws
-if [[ ! -x $aws ]]; then
-  echo "SKIP: Debian's awscli is not installed (scripts/bootstrap installs it)"
-  exit 77
-fi
+# shellcheck source=tests/mock_for_awscli.sh
+. "$(dirname "$0")/mock_for_awscli.sh"
+need_awscli
 tmp=$(mktemp -d)
 mock_pid=
 cleanup() {
@@ -23,20 +21,8 @@ trap cleanup EXIT
 
 # MOCK_ARGS (e.g. "--defect no-echo") lets a person watch this test fail against a broken mock.
 # shellcheck disable=SC2086
-"$chapcheck" mock --listen 127.0.0.1:0 ${MOCK_ARGS:-} >"$tmp/mock.out" 2>&1 &
-mock_pid=$!
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$tmp/mock.out" 2>/dev/null && break
-  sleep 0.05
-done
-url=$(sed -n 's/^chapcheck mock: listening on //p' "$tmp/mock.out" | head -1)
-[[ -n $url ]] || { echo "FAIL: the mock did not say where it listens"; cat "$tmp/mock.out"; exit 1; }
-
-export HOME=$tmp AWS_CONFIG_FILE=$tmp/none AWS_SHARED_CREDENTIALS_FILE=$tmp/none AWS_PAGER="" \
-  AWS_EC2_METADATA_DISABLED=true AWS_DEFAULT_REGION=us-east-1 \
-  AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY='wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
-arn='arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-12A3456B/target/iqn.1997-05.com.amazon:myvolume'
-iqn='iqn.1991-05.com.microsoft:computername.domain.example.com'
+start_mock ${MOCK_ARGS:-}
+aws_env
 # shellcheck source=tests/check.sh
 source "$(dirname "$0")/check.sh"
 update() {
