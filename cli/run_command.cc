@@ -37,7 +37,10 @@ constexpr const char* kRunUsage =
     "  --target-arn ARN            the target the cases update (required with --endpoint)\n"
     "  --other-target-arn ARN      a second target on the endpoint\n"
     "  --offline-target-arn ARN    a target whose gateway is offline\n"
-    "  --iscsi-portal HOST:PORT    the iSCSI portal (the live-connection checks are not built yet)\n"
+    "  --iscsi-portal HOST:PORT    the iSCSI portal serving the target (and the other target):\n"
+    "                              turns on the live-connection scenarios (with --disruptive)\n"
+    "  --drop-deadline MS          how soon after an accepted update's response the target's\n"
+    "                              sessions must be closed (default 5000)\n"
     "  --api-version V             2013-06-30 (current, default) or 2012-06-30 (legacy): the\n"
     "                              X-Amz-Target prefix the cases send\n"
     "  --region R --profile P      SigV4 region (default us-east-1) and credentials profile\n"
@@ -104,7 +107,18 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
     } else if (a == "--offline-target-arn" && has_value) {
       ctx.offline_target_arn = args[++i];
     } else if (a == "--iscsi-portal" && has_value) {
-      ++i;  // recorded in the reports' notes: the probe is not built yet
+      run.iscsi_portal = args[++i];
+      if (run.iscsi_portal->empty() || run.iscsi_portal->find(':') == std::string::npos) {
+        err << "chapcheck run: --iscsi-portal takes HOST:PORT\n";
+        return kExitUsage;
+      }
+    } else if (a == "--drop-deadline" && has_value) {
+      const std::string& n = args[++i];
+      if (n.empty() || n.size() > 7 || n.find_first_not_of("0123456789") != std::string::npos || std::stol(n) == 0) {
+        err << "chapcheck run: --drop-deadline takes a whole number of milliseconds (1..9999999)\n";
+        return kExitUsage;
+      }
+      run.drop_deadline = std::chrono::milliseconds(std::stol(n));
     } else if (a == "--api-version" && has_value) {
       api_version = args[++i];
     } else if (a == "--region" && has_value) {
@@ -191,6 +205,9 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
     }
   }
   run.target_arn = ctx.target_arn;
+  run.other_target_arn = ctx.other_target_arn;
+  // The built-in mock's iSCSI portal (its gateway's) goes here once the mock serves one.
+  if (opened->built_in() && !run.iscsi_portal) run.no_portal_reason = "the built-in mock serves no iSCSI portal in this build";
   auto client = conformance::Client::Create(config);
   if (!client) {
     err << "chapcheck run: " << client.error().ToString() << "\n";
@@ -324,12 +341,32 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
                                          : stem);
     }
   }
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> measured;  // family -> properties
   for (const auto& sc : result.scenarios) {
-    auto& row = rows[std::string(sc.check->name)];
-    ++row.skipped;
-    row.skip_reason = sc.finding.message;
-    suites[std::string(sc.check->family)].cases.push_back(reports::TestCase{
-        "live connections", "chapcheck." + std::string(sc.check->name), 0, reports::Outcome::kSkipped, sc.finding.message, "", ""});
+    const std::string name(sc.check->name);
+    const conformance::Finding& f = sc.finding;
+    auto& row = rows[name];
+    reports::TestCase tc{"live connections", "chapcheck." + name, 0, reports::Outcome::kPassed, "", "", ""};
+    if (f.status == conformance::Status::kFail) {
+      ++row.failed;
+      ++failures;
+      tc.outcome = reports::Outcome::kFailed;
+      tc.message = f.message;
+      tc.type = name;
+      tc.text = "check: " + name + " (" + std::string(sc.check->clause) + ")\nexpected: " + f.expected + "\nactual: " + f.actual;
+      summary.failures.push_back(reports::FailureRow{"scenario", "live connections", name, std::string(sc.check->clause),
+                                                     f.message, f.expected, f.actual, "", "", ""});
+    } else if (f.status == conformance::Status::kPass || f.status == conformance::Status::kShould) {
+      ++(f.status == conformance::Status::kPass ? row.passed : row.should);
+      summary.notes.push_back(name + ": " + f.message);
+    } else {
+      ++row.skipped;
+      row.skip_reason = f.message;
+      tc.outcome = reports::Outcome::kSkipped;
+      tc.message = f.message;
+    }
+    for (const auto& [k, v] : f.properties) measured[std::string(sc.check->family)].emplace_back(name + "." + k, v);
+    suites[std::string(sc.check->family)].cases.push_back(std::move(tc));
   }
   for (auto& [family, suite] : suites) {
     suite.name = "chapcheck." + family;
@@ -337,6 +374,7 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
     for (const auto& check : conformance::AllChecks()) {
       if (check.family == family) suite.properties.emplace_back("check." + std::string(check.name), std::string(check.clause));
     }
+    for (auto& p : measured[family]) suite.properties.push_back(std::move(p));
     junit.suites.push_back(std::move(suite));
   }
   for (const auto& check : conformance::AllChecks()) summary.checks.push_back(rows[std::string(check.name)]);
@@ -361,10 +399,10 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
   // One screen: per check, then the failures with their reproducers.
   out << "chapcheck run: " << summary.cases_sent << " of " << summary.cases << " cases against " << summary.endpoint
       << " in " << static_cast<int>(result.seconds * 1000) << " ms\n";
-  out << "  check                              passed  failed  should  skipped\n";
+  out << "  check                                    passed  failed  should  skipped\n";
   for (const auto& row : summary.checks) {
     char line[160];
-    std::snprintf(line, sizeof line, "  %-34s %6d  %6d  %6d  %7d\n", row.name.c_str(), row.passed, row.failed, row.should,
+    std::snprintf(line, sizeof line, "  %-40s %6d  %6d  %6d  %7d\n", row.name.c_str(), row.passed, row.failed, row.should,
                   row.skipped);
     out << line;
   }
@@ -374,8 +412,8 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
       out << "  ... " << summary.failures.size() - 15 << " more in " << html_path << "\n";
       break;
     }
-    out << "FAIL " << f.check << ": " << redact(f.case_name) << "\n     " << redact(f.message) << "\n     chapcheck replay "
-        << f.reproducer << "\n";
+    out << "FAIL " << f.check << ": " << redact(f.case_name) << "\n     " << redact(f.message) << "\n";
+    if (!f.reproducer.empty()) out << "     chapcheck replay " << f.reproducer << "\n";
   }
   for (const auto& n : summary.notes) out << "note: " << redact(n) << "\n";
   out << "reports: " << junit_path << ", " << html_path << ", " << md_path << "\n";

@@ -1,10 +1,11 @@
 #include "conformance/runner.h"
 
 #include <algorithm>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "conformance/connection_scenarios.h"
+#include "conformance/credentials_state.h"
 #include "protocol/awsjson.h"
 
 namespace chapcheck::conformance {
@@ -49,29 +50,6 @@ bool Transient(const Exchange& ex) {
   return e.ok() && (e->type == "ThrottlingException" || e->error_code == "GatewayProxyNetworkConnectionBusy");
 }
 
-// The target's credentials as comparable text (it holds secrets: never shown).
-struct Snapshot {
-  bool ok = false;
-  std::string text;
-  json credentials = json::array();
-};
-
-Snapshot Describe(Client& client, const std::string& prefix, const std::string& target) {
-  Snapshot s;
-  const Exchange ex = client.Call(prefix, "DescribeChapCredentials", json{{"TargetARN", target}}.dump());
-  if (ex.status != 200) return s;
-  try {
-    json body = json::parse(ex.body);
-    json list = body.value("ChapCredentials", json::array());
-    std::sort(list.begin(), list.end(), [](const json& a, const json& b) { return a.dump() < b.dump(); });
-    s.ok = true;
-    s.text = list.dump();
-    s.credentials = list;
-  } catch (const std::exception&) {
-  }
-  return s;
-}
-
 std::vector<std::string> SecretsOf(const spec::Spec& spec, const generators::Case& c) {
   std::vector<std::string> out;
   try {
@@ -106,7 +84,7 @@ SuiteResult RunSuite(const spec::Spec& spec, const std::vector<generators::Case>
   SuiteResult out;
   const auto start = std::chrono::steady_clock::now();
   const std::string prefix = spec.protocol.CurrentTarget()->prefix;
-  const Snapshot initial = Describe(client, prefix, options.target_arn);
+  const CredentialsSnapshot initial = DescribeCredentials(client, prefix, options.target_arn);
 
   std::vector<const generators::Case*> selected;
   for (const auto& c : cases) {
@@ -125,8 +103,8 @@ SuiteResult RunSuite(const spec::Spec& spec, const std::vector<generators::Case>
       continue;
     }
     const bool judge_state = initial.ok && !would_change;
-    Snapshot before;
-    if (judge_state) before = Describe(client, prefix, options.target_arn);
+    CredentialsSnapshot before;
+    if (judge_state) before = DescribeCredentials(client, prefix, options.target_arn);
     r.exchange = client.Send(c->request, c->auth);
     for (int attempt = 0; attempt < options.max_retries && Transient(r.exchange); ++attempt) {
       std::this_thread::sleep_for(options.backoff * (1 << attempt));
@@ -141,7 +119,7 @@ SuiteResult RunSuite(const spec::Spec& spec, const std::vector<generators::Case>
     }
     CheckInput in{spec, *c, r.exchange, std::nullopt, std::nullopt, SecretsOf(spec, *c)};
     if (judge_state && before.ok) {
-      const Snapshot after = Describe(client, prefix, options.target_arn);
+      const CredentialsSnapshot after = DescribeCredentials(client, prefix, options.target_arn);
       if (after.ok) {
         in.state_before = before.text;
         in.state_after = after.text;
@@ -155,43 +133,27 @@ SuiteResult RunSuite(const spec::Spec& spec, const std::vector<generators::Case>
     out.cases.push_back(std::move(r));
     if (progress) progress(++done, selected.size());
   }
+  ScenarioOptions scenario_options;
+  scenario_options.prefix = prefix;
+  scenario_options.target_arn = options.target_arn;
+  scenario_options.other_target_arn = options.other_target_arn;
+  scenario_options.iscsi_portal = options.iscsi_portal;
+  scenario_options.no_portal_reason = options.no_portal_reason;
+  scenario_options.allowed = options.disruptive;
+  scenario_options.drop_deadline = options.drop_deadline;
+  ScenarioResults scenarios = RunConnectionScenarios(client, scenario_options);
+  const generators::Case none;
+  const Exchange nothing;
   for (const Check& check : AllChecks()) {
     if (!check.scenario) continue;
-    const generators::Case none;
-    const Exchange nothing;
-    out.scenarios.push_back(CheckResult{&check, check.run(CheckInput{spec, none, nothing, {}, {}, {}})});
+    auto it = scenarios.findings.find(check.name);
+    out.scenarios.push_back(CheckResult{&check, it != scenarios.findings.end() ? it->second : check.run(CheckInput{spec, none, nothing, {}, {}, {}})});
   }
+  out.restored.insert(out.restored.end(), scenarios.restored.begin(), scenarios.restored.end());
+  out.changed.insert(out.changed.end(), scenarios.changed.begin(), scenarios.changed.end());
 
   // Put the target's credentials back as they were, and say what the run changed.
-  const Snapshot final_state = Describe(client, prefix, options.target_arn);
-  if (initial.ok && final_state.ok && initial.text != final_state.text) {
-    std::map<std::string, json> was, now;
-    for (const auto& c : initial.credentials) was[c.value("InitiatorName", "")] = c;
-    for (const auto& c : final_state.credentials) now[c.value("InitiatorName", "")] = c;
-    for (const auto& [initiator, cred] : now) {
-      if (was.count(initiator) && was[initiator] == cred) continue;
-      Exchange ex;
-      std::string what;
-      if (was.count(initiator)) {
-        json body = was[initiator];
-        body["TargetARN"] = options.target_arn;
-        ex = client.Call(prefix, "UpdateChapCredentials", body.dump());
-        what = "credentials of " + initiator + " on " + options.target_arn;
-      } else {
-        ex = client.Call(prefix, "DeleteChapCredentials",
-                         json{{"TargetARN", options.target_arn}, {"InitiatorName", initiator}}.dump());
-        what = "credentials the run created for " + initiator + " on " + options.target_arn;
-      }
-      (ex.status == 200 ? out.restored : out.changed).push_back(what);
-    }
-    for (const auto& [initiator, cred] : was) {
-      if (now.count(initiator)) continue;
-      json body = cred;
-      body["TargetARN"] = options.target_arn;
-      const Exchange ex = client.Call(prefix, "UpdateChapCredentials", body.dump());
-      (ex.status == 200 ? out.restored : out.changed).push_back("deleted credentials of " + initiator + " on " + options.target_arn);
-    }
-  }
+  RestoreCredentials(client, prefix, options.target_arn, initial, out.restored, out.changed);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }

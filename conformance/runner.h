@@ -7,7 +7,9 @@
 // One call at a time per Client.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,14 @@ struct RunOptions {
   std::string filter;          // gtest-style: "Pattern:Pattern-Negative:Negative" on case names
   int max_retries = 3;
   std::chrono::milliseconds backoff{50};
+  // The connection scenarios (connection_scenarios.h): the iSCSI portal serving target_arn and
+  // other_target_arn (none: the scenarios are skipped with no_portal_reason, or a default), and
+  // how soon after an accepted update's response its target's sessions must be closed.
+  // They run only when `disruptive` is set.
+  std::optional<std::string> other_target_arn;
+  std::optional<std::string> iscsi_portal;
+  std::string no_portal_reason;
+  std::chrono::milliseconds drop_deadline{5000};
 };
 
 struct CheckResult {
