@@ -381,7 +381,8 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
   for (const spec::RuleHead* h : s->RulesInPrecedenceOrder()) summary.rules.push_back(rules[h->id]);
   if (!result.restored.empty()) {
     summary.notes.push_back("the run changed " + std::to_string(result.restored.size()) +
-                            " CHAP credentials on " + run.target_arn + " and restored them");
+                            " CHAP credentials (" + run.target_arn +
+                            (run.iscsi_portal && run.other_target_arn ? " and " + *run.other_target_arn : "") + ") and restored them");
   }
   for (const auto& n : result.changed) summary.notes.push_back("CHANGED and not restored: " + n);
   if (!endpoint) summary.notes.push_back("built-in mock" + std::string(defects.empty() ? "" : " with defects:") + [&] {

@@ -7,46 +7,16 @@
 # usage: iscsi_tgt_test.sh CHAPCHECK_BINARY      exit 77 (skipped) only when tgtd is not installed
 set -u
 chapcheck=$1
-tgtd=$(command -v tgtd || echo /usr/sbin/tgtd)
-tgtadm=$(command -v tgtadm || echo /usr/sbin/tgtadm)
-[[ -x $tgtd && -x $tgtadm ]] || { echo "SKIP tgtd is not installed (scripts/bootstrap installs tgt)"; exit 77; }
-
 tmp=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-port=$(free_port)
-# tgtd's control "port" names its IPC socket (/var/run/tgtd/socket.N): pick one nobody uses.
-for ((n = 20000 + RANDOM % 20000; ; n++)); do [[ -e /var/run/tgtd/socket.$n ]] || break; done
-ctl=$n
-"$tgtd" -f --iscsi portal=127.0.0.1:$port -C $ctl >"$tmp/tgtd.log" 2>&1 &
-TGTD=$!
-adm() { "$tgtadm" -C $ctl --lld iscsi "$@"; }
-stop_tgtd() {
-  adm --op delete --mode target --tid 1 --force >/dev/null 2>&1
-  adm --op delete --mode target --tid 2 --force >/dev/null 2>&1
-  adm --op delete --mode system >/dev/null 2>&1
-  for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 $TGTD 2>/dev/null || break; sleep 0.1; done
-  kill -0 $TGTD 2>/dev/null && kill -9 $TGTD 2>/dev/null
-  wait $TGTD 2>/dev/null
-  rm -f /var/run/tgtd/socket.$ctl /var/run/tgtd/socket.$ctl.lock
-  [[ -n ${HOLD:-} ]] && kill $HOLD 2>/dev/null
-  rm -rf "$tmp"
-}
-trap stop_tgtd EXIT
-
-for _ in $(seq 50); do adm --op show --mode target >/dev/null 2>&1 && break; sleep 0.1; done
+source "$(dirname "$0")/tgt_lib.sh"
+tgt_cleanup_extra() { [[ -n ${HOLD:-} ]] && kill $HOLD 2>/dev/null; }
 
 t1=iqn.2026-11.test.chapcheck:one      # one-way CHAP
 t2=iqn.2026-11.test.chapcheck:mutual   # CHAP both ways; the target answers as its IQN
 ini=iqn.2026-11.test.chapcheck:initiator
 export GOOD=goodsecret12 BAD=wrongsecret1 TSECRET=targetsecret1 TBAD=targetwrong12
-dd if=/dev/zero of="$tmp/lun" bs=1M count=1 status=none
 setup_ok=1
-for tid in 1 2; do
-  t=$t1; [[ $tid == 2 ]] && t=$t2
-  adm --op new --mode target --tid $tid -T $t &&
-    adm --op new --mode logicalunit --tid $tid --lun 1 -b "$tmp/lun" &&
-    adm --op bind --mode target --tid $tid -I ALL || setup_ok=0
-done
+new_target 1 $t1 && new_target 2 $t2 || setup_ok=0
 adm --op new --mode account --user $ini --password $GOOD &&
   adm --op bind --mode account --tid 1 --user $ini &&
   adm --op bind --mode account --tid 2 --user $ini &&
@@ -59,7 +29,7 @@ expect() {  # expect NAME EXIT PATTERN -- probe args
   local name=$1 want_rc=$2 pattern=$3
   shift 4
   local output rc
-  output=$("$chapcheck" iscsi-probe login --portal 127.0.0.1:$port --initiator $ini --timeout-ms 5000 "$@" 2>&1)
+  output=$("$chapcheck" iscsi-probe login --portal 127.0.0.1:$tgt_port --initiator $ini --timeout-ms 5000 "$@" 2>&1)
   rc=$?
   if [[ $rc == "$want_rc" ]] && grep -q -- "$pattern" <<<"$output"; then
     pass=$((pass + 1)); echo "ok   $name: $output"
@@ -79,7 +49,7 @@ expect mutual-not-offered-by-target 1 "login: " -- --target $t1 --secret-env GOO
 expect unknown-target-refused 1 "refused (login status 0x0203)" -- --target iqn.2026-11.test.chapcheck:nosuch --secret-env GOOD
 
 # Drops: hold three sessions, let tgt delete their connections, and see each recorded as closed.
-"$chapcheck" iscsi-probe hold --portal 127.0.0.1:$port --target $t1 --initiator $ini --secret-env GOOD \
+"$chapcheck" iscsi-probe hold --portal 127.0.0.1:$tgt_port --target $t1 --initiator $ini --secret-env GOOD \
   --sessions 3 --seconds 20 >"$tmp/hold" 2>&1 &
 HOLD=$!
 for _ in $(seq 100); do grep -q "^open " "$tmp/hold" && break; sleep 0.05; done
