@@ -36,7 +36,7 @@ int IscsiProbeCommand(const Args& args, std::ostream& out, std::ostream& err) {
   const bool hold = args[0] == "hold";
   conformance::IscsiLogin login;
   long timeout_ms = 5000, sessions = 1, seconds = 10;
-  for (std::size_t i = 1; i < args.size(); ++i) {
+  for (std::size_t i = 1; i < args.size(); i += 2) {  // every option takes a value
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
     const std::string value = has_value ? args[i + 1] : "";
@@ -60,7 +60,6 @@ int IscsiProbeCommand(const Args& args, std::ostream& out, std::ostream& err) {
       err << "chapcheck iscsi-probe: unknown option or bad value: " << a << "\n" << kProbeUsage;
       return kExitUsage;
     }
-    ++i;
   }
   if (login.portal.empty() || login.target_iqn.empty() || login.initiator_name.empty()) {
     err << "chapcheck iscsi-probe: --portal, --target and --initiator are required\n";
