@@ -1,11 +1,9 @@
 #include "conformance/connection_scenarios.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <thread>
 
 #include "conformance/credentials_state.h"
 #include "conformance/iscsi_probe.h"
@@ -168,27 +166,18 @@ class Scenarios {
     ProbeClock::time_point response_at;
   };
 
-  // Sends the update from a second thread while this one pumps the probe, so closes are seen as
-  // they happen; stops once every session in `watch` has closed, or `wait` after the response.
+  // Sends the update while the probe pumps, so closes are seen as they happen; stops once every
+  // session in `watch` has closed, or `wait` after the response.
   Timed UpdateWhilePumping(const std::string& initiator, const std::string& secret,
                            const std::optional<Secret>& target_secret, const std::vector<Held>& watch, Ms wait) {
     Timed t;
-    std::atomic<bool> done{false};
-    std::thread sender([&] {
-      t.ex = Send(o_.target_arn, initiator, secret, target_secret);
-      t.response_at = ProbeClock::now();
-      done.store(true, std::memory_order_release);
-    });
-    const auto hard = ProbeClock::now() + client_.config().timeout + wait + Ms(1000);
-    probe_.PumpUntil(
-        [&] {
-          if (!done.load(std::memory_order_acquire)) return false;
-          if (ProbeClock::now() >= t.response_at + wait) return true;
-          return std::none_of(watch.begin(), watch.end(),
-                              [&](const Held& h) { return probe_.state(h.id) == SessionState::kOpen; });
-        },
-        hard);
-    sender.join();
+    t.response_at = probe_.PumpDuring([&] { t.ex = Send(o_.target_arn, initiator, secret, target_secret); },
+                                      [&] {
+                                        return std::none_of(watch.begin(), watch.end(), [&](const Held& h) {
+                                          return probe_.state(h.id) == SessionState::kOpen;
+                                        });
+                                      },
+                                      wait);
     return t;
   }
 

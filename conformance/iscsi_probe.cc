@@ -4,7 +4,9 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <thread>
 
 extern "C" {
 #include <iscsi/iscsi.h>
@@ -263,6 +265,21 @@ bool IscsiProbe::PumpUntil(const std::function<bool()>& stop, ProbeClock::time_p
     Pump(std::min(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now), std::chrono::milliseconds(10)));
   }
   return true;
+}
+
+ProbeClock::time_point IscsiProbe::PumpDuring(const std::function<void()>& work, const std::function<bool()>& stop,
+                                              std::chrono::milliseconds after) {
+  std::atomic<bool> done{false};
+  ProbeClock::time_point finished;
+  std::thread worker([&] {
+    work();
+    finished = ProbeClock::now();
+    done.store(true, std::memory_order_release);
+  });
+  while (!done.load(std::memory_order_acquire)) Pump(std::chrono::milliseconds(10));
+  worker.join();
+  PumpUntil(stop, finished + after);
+  return finished;
 }
 
 bool IscsiProbe::WaitClosed(const std::vector<SessionId>& ids, ProbeClock::time_point deadline) {

@@ -93,6 +93,11 @@ class IscsiProbe {
   void Pump(std::chrono::milliseconds wait);
   // Pumps until stop() is true or `deadline` passes; returns stop()'s last value.
   bool PumpUntil(const std::function<bool()>& stop, ProbeClock::time_point deadline);
+  // Runs `work` on a second thread (it must not touch this probe) while this thread pumps, so
+  // closes are timed as they happen; returns once `work` has finished and either stop() holds or
+  // `after` has passed since it finished. Returns the time `work` finished.
+  ProbeClock::time_point PumpDuring(const std::function<void()>& work, const std::function<bool()>& stop,
+                                    std::chrono::milliseconds after);
   // Pumps until every listed session has left kLoggingIn and kOpen, or until `deadline`.
   bool WaitClosed(const std::vector<SessionId>& ids, ProbeClock::time_point deadline);
 
