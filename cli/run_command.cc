@@ -171,6 +171,7 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
   where.region = region;
   where.insecure = insecure;
   where.defects = defects;
+  where.iscsi = !endpoint;
   auto opened = OpenEndpoint(where);
   if (!opened) {
     err << "chapcheck run: " << opened.error().ToString() << "\n";
@@ -206,8 +207,16 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
   }
   run.target_arn = ctx.target_arn;
   run.other_target_arn = ctx.other_target_arn;
-  // The built-in mock's iSCSI portal (its gateway's) goes here once the mock serves one.
-  if (opened->built_in() && !run.iscsi_portal) run.no_portal_reason = "the built-in mock serves no iSCSI portal in this build";
+  // The built-in mock: the portal of the target's gateway (the other target is on the same one).
+  if (opened->built_in() && !run.iscsi_portal) {
+    const auto portal = opened->portals ? opened->portals->Find(run.target_arn.substr(0, run.target_arn.find("/target/")))
+                                        : std::nullopt;
+    if (portal) {
+      run.iscsi_portal = portal->HostPort();
+    } else {
+      run.no_portal_reason = "the built-in mock serves no iSCSI portal for the target's gateway";
+    }
+  }
   auto client = conformance::Client::Create(config);
   if (!client) {
     err << "chapcheck run: " << client.error().ToString() << "\n";

@@ -157,6 +157,10 @@ class Scenarios {
     return true;
   }
 
+  // How long a session that must stay up is watched for an unwanted close: a fifth of the drop
+  // deadline, at most 1 s (a close caused by the update comes with it, not seconds later).
+  Ms Quiet() const { return std::min(o_.drop_deadline / 5, Ms(1000)); }
+
   bool AllOpen() const {
     return std::all_of(held_.begin(), held_.end(), [&](const Held& h) { return probe_.state(h.id) == SessionState::kOpen; });
   }
@@ -215,7 +219,7 @@ class Scenarios {
   }
 
   void RejectedUpdate(ScenarioResults& out) {
-    const Timed t = UpdateWhilePumping(kInitiatorA, "short", std::nullopt, held_, std::min(o_.drop_deadline, Ms(1000)));
+    const Timed t = UpdateWhilePumping(kInitiatorA, "short", std::nullopt, held_, Quiet());
     if (Accepted(t.ex)) {
       out.findings.emplace(std::string(kRejectedKeeps),
                            Fail("a 5-byte SecretToAuthenticateInitiator was accepted, so no rejection could be watched",
@@ -267,7 +271,7 @@ class Scenarios {
     }
     // Give a wrongly dropped session on the other target a moment to show.
     probe_.PumpUntil([&] { return probe_.state(others[0].id) != SessionState::kOpen; },
-                     ProbeClock::now() + std::min(o_.drop_deadline, Ms(500)));
+                     ProbeClock::now() + Quiet());
     Finding f = Pass("");
     const std::string line = Latency(others[0], t.response_at, &f);
     if (probe_.state(others[0].id) != SessionState::kOpen) {

@@ -195,9 +195,9 @@ void IscsiProbe::Fail(Session& s, LoginOutcome outcome, std::string detail) {
   s.ctx = nullptr;
 }
 
-void IscsiProbe::Closed(Session& s, std::string reason) {
+void IscsiProbe::Closed(Session& s, std::string reason, ProbeClock::time_point seen) {
   s.state = SessionState::kClosed;
-  s.closed_at = ProbeClock::now();
+  s.closed_at = seen;
   s.close_reason = std::move(reason);
   if (s.ctx) iscsi_destroy_context(s.ctx);
   s.ctx = nullptr;
@@ -210,7 +210,7 @@ void IscsiProbe::Release(SessionId id) {
   if (s.state == SessionState::kOpen || s.state == SessionState::kLoggingIn) s.state = SessionState::kReleased;
 }
 
-void IscsiProbe::Service(Session& s, short revents) {
+void IscsiProbe::Service(Session& s, short revents, ProbeClock::time_point seen) {
   const bool failed = iscsi_service(s.ctx, revents) < 0;
   if (s.state == SessionState::kLoggingIn) {
     if (s.connect_failed) return Fail(s, LoginOutcome::kConnectError, "cannot connect to " + s.portal + ": " + s.result.detail);
@@ -225,7 +225,7 @@ void IscsiProbe::Service(Session& s, short revents) {
       return Fail(s, LoginOutcome::kProtocolError, ErrorOf(s.ctx));
     }
   }
-  if (failed && s.state == SessionState::kOpen) Closed(s, ErrorOf(s.ctx));
+  if (failed && s.state == SessionState::kOpen) Closed(s, ErrorOf(s.ctx), seen);
 }
 
 void IscsiProbe::Pump(std::chrono::milliseconds wait) {
@@ -243,8 +243,11 @@ void IscsiProbe::Pump(std::chrono::milliseconds wait) {
   }
   const auto ms = std::chrono::ceil<std::chrono::milliseconds>(std::max(next - now, ProbeClock::duration::zero()));
   const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(ms.count()));
+  // A close is dated when poll() reported it, not when its turn in the loop below came (with a
+  // thousand sessions closing at once, servicing them takes milliseconds).
+  const auto seen = ProbeClock::now();
   for (std::size_t i = 0; ready > 0 && i < fds.size(); ++i) {
-    if (fds[i].revents != 0 && owners[i]->ctx) Service(*owners[i], fds[i].revents);
+    if (fds[i].revents != 0 && owners[i]->ctx) Service(*owners[i], fds[i].revents, seen);
   }
   now = ProbeClock::now();
   for (Session* s : owners) {

@@ -117,8 +117,8 @@ class IscsiProbe {
 
  private:
   void Fail(Session& s, LoginOutcome outcome, std::string detail);
-  void Closed(Session& s, std::string reason);
-  void Service(Session& s, short revents);
+  void Closed(Session& s, std::string reason, ProbeClock::time_point seen);
+  void Service(Session& s, short revents, ProbeClock::time_point seen);
   ProbeOptions options_;
   std::vector<std::unique_ptr<Session>> sessions_;
 };

@@ -10,8 +10,8 @@ tgtadm_bin=$(command -v tgtadm || echo /usr/sbin/tgtadm)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 tgt_port=$(free_port)
-# tgtd's control "port" names its IPC socket (/var/run/tgtd/socket.N): pick one nobody uses.
-for ((tgt_ctl = 20000 + RANDOM % 20000; ; tgt_ctl++)); do [[ -e /var/run/tgtd/socket.$tgt_ctl ]] || break; done
+# tgtd's control "port" names its IPC socket (/var/run/tgtd/socket.N, N <= 32767): pick one nobody uses.
+for ((tgt_ctl = 20000 + RANDOM % 12000; ; tgt_ctl++)); do [[ -e /var/run/tgtd/socket.$tgt_ctl ]] || break; done
 "$tgtd_bin" -f --iscsi portal=127.0.0.1:$tgt_port -C $tgt_ctl >"$tmp/tgtd.log" 2>&1 &
 TGTD=$!
 tgt_tids=()
