@@ -363,8 +363,9 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
       tc.message = f.message;
       tc.type = name;
       tc.text = "check: " + name + " (" + std::string(sc.check->clause) + ")\nexpected: " + f.expected + "\nactual: " + f.actual;
-      summary.failures.push_back(reports::FailureRow{"scenario", "live connections", name, std::string(sc.check->clause),
-                                                     f.message, f.expected, f.actual, "", "", ""});
+      summary.failures.push_back(reports::FailureRow{
+          "scenario-" + name, "live connections", name, std::string(sc.check->clause), f.message, f.expected, f.actual,
+          "(a scenario of several requests and iSCSI logins; see docs/connection-scenarios.md)", "", ""});
     } else if (f.status == conformance::Status::kPass || f.status == conformance::Status::kShould) {
       ++(f.status == conformance::Status::kPass ? row.passed : row.should);
       summary.notes.push_back(name + ": " + f.message);
