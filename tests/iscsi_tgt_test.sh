@@ -8,6 +8,7 @@
 set -u
 chapcheck=$1
 tmp=$(mktemp -d)
+# shellcheck source=tests/tgt_lib.sh
 source "$(dirname "$0")/tgt_lib.sh"
 tgt_cleanup_extra() { [[ -n ${HOLD:-} ]] && kill $HOLD 2>/dev/null; }
 

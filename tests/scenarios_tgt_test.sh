@@ -9,6 +9,7 @@ set -u
 chapcheck=$1
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
+# shellcheck source=tests/tgt_lib.sh
 source "$here/tgt_lib.sh"
 tgt_cleanup_extra() { [[ -n ${GATEWAY:-} ]] && kill $GATEWAY 2>/dev/null && wait $GATEWAY 2>/dev/null; }
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the tgt integration tests: starts tgtd on loopback with its own portal port and
 # control port, gives `adm` (tgtadm for that tgtd), creates targets with a file-backed LUN, and
 # stops tgtd on exit (targets deleted with --force, then the system, then kill -9 by PID if it is
@@ -12,6 +13,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 tgt_port=$(free_port)
 # tgtd's control "port" names its IPC socket (/var/run/tgtd/socket.N, N <= 32767): pick one nobody uses.
 for ((tgt_ctl = 20000 + RANDOM % 12000; ; tgt_ctl++)); do [[ -e /var/run/tgtd/socket.$tgt_ctl ]] || break; done
+# shellcheck disable=SC2154  # $tmp: set by the caller
 "$tgtd_bin" -f --iscsi portal=127.0.0.1:$tgt_port -C $tgt_ctl >"$tmp/tgtd.log" 2>&1 &
 TGTD=$!
 tgt_tids=()
