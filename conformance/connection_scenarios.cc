@@ -231,9 +231,25 @@ class Scenarios {
     for (const Held& h : held_) {
       if (probe_.state(h.id) != SessionState::kOpen) closed += (closed.empty() ? "" : ", ") + Latency(h, t.response_at, &f);
     }
+    std::string silent;
+    for (const Held& h : held_) {
+      if (probe_.state(h.id) == SessionState::kOpen && !probe_.Ping(h.id, ProbeClock::now() + o_.login_timeout)) {
+        if (probe_.state(h.id) != SessionState::kOpen) {
+          closed += (closed.empty() ? "" : ", ") + Latency(h, t.response_at, &f);
+        } else {
+          silent += (silent.empty() ? "" : ", ") + h.label;
+        }
+      }
+    }
     if (!closed.empty()) {
       out.findings.emplace(std::string(kRejectedKeeps),
                            Fail("a rejected update (" + Answer(t.ex) + ") closed sessions: " + closed, "no session closed", closed));
+      return;
+    }
+    if (!silent.empty()) {
+      out.findings.emplace(std::string(kRejectedKeeps),
+                           Fail("after a rejected update (" + Answer(t.ex) + ") these sessions no longer answer a NOP-Out: " + silent,
+                                "every session still served", silent + " silent"));
       return;
     }
     const LoginResult old = TryLogin(LoginAs(iqn_, kInitiatorA, a1_), o_.login_timeout);
@@ -243,8 +259,8 @@ class Scenarios {
                                 old.Describe()));
       return;
     }
-    f.message = std::to_string(held_.size()) + " sessions stayed up through a rejected update (" + Answer(t.ex) +
-                ") and the old secret still logs in";
+    f.message = std::to_string(held_.size()) + " sessions stayed up (each answered a NOP-Out) through a rejected update (" +
+                Answer(t.ex) + ") and the old secret still logs in";
     out.findings.emplace(std::string(kRejectedKeeps), std::move(f));
   }
 
@@ -273,13 +289,19 @@ class Scenarios {
     probe_.PumpUntil([&] { return probe_.state(others[0].id) != SessionState::kOpen; },
                      ProbeClock::now() + Quiet());
     Finding f = Pass("");
+    const bool served = probe_.Ping(others[0].id, ProbeClock::now() + o_.login_timeout);
     const std::string line = Latency(others[0], t.response_at, &f);
-    if (probe_.state(others[0].id) != SessionState::kOpen) {
+    if (probe_.state(others[0].id) == SessionState::kOpen && !served) {
+      out.findings.emplace(std::string(kOtherTargets),
+                           Fail("after an update of " + o_.target_arn + " the session on " + *o_.other_target_arn +
+                                    " no longer answers a NOP-Out",
+                                "the other target's session still served", "open but silent"));
+    } else if (probe_.state(others[0].id) != SessionState::kOpen) {
       out.findings.emplace(std::string(kOtherTargets),
                            Fail("an update of " + o_.target_arn + " dropped a session on " + *o_.other_target_arn + ": " + line,
                                 "the other target's session stays up", line));
     } else {
-      f.message = "the session on " + *o_.other_target_arn + " stayed up (" + line + ")";
+      f.message = "the session on " + *o_.other_target_arn + " stayed up and answers a NOP-Out (" + line + ")";
       out.findings.emplace(std::string(kOtherTargets), std::move(f));
     }
     return true;

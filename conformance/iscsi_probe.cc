@@ -285,6 +285,18 @@ ProbeClock::time_point IscsiProbe::PumpDuring(const std::function<void()>& work,
   return finished;
 }
 
+bool IscsiProbe::Ping(SessionId id, ProbeClock::time_point deadline) {
+  Session& s = *sessions_.at(id);
+  if (s.state != SessionState::kOpen || !s.ctx) return false;
+  const std::size_t before = s.keepalives;
+  if (!s.nop_outstanding) {
+    if (iscsi_nop_out_async(s.ctx, OnNop, nullptr, 0, &s) != 0) return false;
+    s.nop_outstanding = true;
+  }
+  return PumpUntil([&] { return s.keepalives > before || s.state != SessionState::kOpen; }, deadline) &&
+         s.keepalives > before;
+}
+
 bool IscsiProbe::WaitClosed(const std::vector<SessionId>& ids, ProbeClock::time_point deadline) {
   return PumpUntil(
       [&] {

@@ -101,6 +101,10 @@ class IscsiProbe {
   // Pumps until every listed session has left kLoggingIn and kOpen, or until `deadline`.
   bool WaitClosed(const std::vector<SessionId>& ids, ProbeClock::time_point deadline);
 
+  // Sends a NOP-Out on an open session now and pumps until the target answers it (true), the
+  // session closes or `deadline` passes (false): "still up" means still served, not just a socket.
+  bool Ping(SessionId id, ProbeClock::time_point deadline);
+
   SessionState state(SessionId id) const;
   const LoginResult& login(SessionId id) const;
   // When the probe saw the target close the session (kClosed only).
