@@ -4,6 +4,7 @@
 // answering R2Ts with Data-Out. One initiator per thread.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -303,8 +304,10 @@ class TestInitiator {
     iscsi::Pdu p;
     p.SetOpcode(iscsi::Opcode::kLoginRequest, true);
     p.SetLoginFlags(transit, false, csg, transit ? nsg : iscsi::Stage::kSecurity);
-    p.bhs[8] = 0x80;  // ISID: random format
-    p.bhs[13] = 0x01;
+    // ISID: "random" format, distinct per initiator object: a second session with the same ISID
+    // and InitiatorName would reinstate (end) the first one on targets that implement it (tgtd).
+    p.bhs[8] = 0x80;
+    p.SetU32(10, isid_);
     p.SetItt(0x1000);
     p.SetU32(24, cmd_sn_);
     p.SetU32(28, exp_stat_sn_);
@@ -333,7 +336,13 @@ class TestInitiator {
     return *kv;
   }
 
+  static std::uint32_t NextIsid() {
+    static std::atomic<std::uint32_t> next{1};
+    return next++;
+  }
+
   Exchange exchange_;
+  const std::uint32_t isid_ = NextIsid();
   iscsi::Pdu last_;
   std::uint32_t itt_ = 0;
   std::uint32_t cmd_sn_ = 1;
