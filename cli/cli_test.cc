@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -237,6 +238,27 @@ TEST(Cli, RunWithJobsAgainstTheBuiltInMock) {
   EXPECT_NE(r.out.find("0 failed"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("and restored them"), std::string::npos) << r.out;
   std::filesystem::remove_all(reports);
+}
+
+TEST(Cli, RunJudgesLiveConnectionsOnTheBuiltInMocksPortal) {
+  TempDir dir;
+  const std::string reports = dir.Write("conn", "") + ".d";
+  const CliRun r = Chapcheck({"run", "--report-dir", reports, "--filter", "example.*", "--drop-deadline", "1000"});
+  EXPECT_EQ(r.rc, kExitOk) << r.out << r.err;
+  for (const char* check : {"connections_closed_on_update", "other_initiators_closed_on_update", "other_targets_untouched",
+                            "old_secret_refused_new_accepted", "target_authenticates_with_target_secret",
+                            "mutual_chap_off_without_target_secret", "rejected_keeps_connections"}) {
+    // The summary row: passed 1, failed 0, should 0, skipped 0.
+    const std::regex row(std::string("\\n  ") + check + " +1 +0 +0 +0\\n");
+    EXPECT_TRUE(std::regex_search(r.out, row)) << check << "\n" << r.out;
+  }
+  std::ifstream junit(reports + "/junit.xml");
+  const std::string xml((std::istreambuf_iterator<char>(junit)), std::istreambuf_iterator<char>());
+  EXPECT_NE(xml.find("connections_closed_on_update.drop_latency_ms.A#1"), std::string::npos);
+  std::filesystem::remove_all(reports);
+  EXPECT_EQ(Chapcheck({"run", "--iscsi-portal", "no-port-here"}).rc, kExitUsage);
+  EXPECT_EQ(Chapcheck({"run", "--drop-deadline", "0"}).rc, kExitUsage);
+  EXPECT_EQ(Chapcheck({"run", "--drop-deadline", "5s"}).rc, kExitUsage);
 }
 
 }  // namespace

@@ -36,6 +36,9 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err);
 // chapcheck replay FILE [--endpoint URL] [--defect NAME]...: re-sends one case.
 int ReplayCommand(const Args& args, std::ostream& out, std::ostream& err);
 
+// chapcheck iscsi-probe login|hold ...: the iSCSI probe by hand (hidden; tests and bench/).
+int IscsiProbeCommand(const Args& args, std::ostream& out, std::ostream& err);
+
 // chapcheck <command> ...: dispatches on args[0]; prints help for "help", "--help", nothing.
 int Main(const Args& args, std::ostream& out, std::ostream& err);
 

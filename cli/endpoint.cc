@@ -23,6 +23,11 @@ Result<Endpoint> OpenEndpoint(const EndpointOptions& options) {
   mocks::GatewayOptions gateway_options;
   gateway_options.defects = options.defects;
   e.gateway = std::make_unique<mocks::Gateway>(std::move(fixture).value(), gateway_options);
+  if (options.iscsi) {  // before the HTTP server: DescribeStorediSCSIVolumes reports the portals
+    auto portals = mocks::IscsiPortals::Start(*e.gateway, mocks::PortalOptions{});
+    if (!portals) return Error{"", "cannot start the built-in mock's iSCSI portals: " + portals.error().ToString()};
+    e.portals = std::move(portals).value();
+  }
   auto started = mocks::MockServer::Start(*e.gateway, mocks::ServerOptions{});
   if (!started) return Error{"", "cannot start the built-in mock: " + started.error().ToString()};
   e.server = std::move(started).value();

@@ -1,7 +1,7 @@
 // Where `run` and `replay` send requests: the caller's endpoint (credentials from the AWS
 // environment or a profile), or the built-in mock started in process on a free port with the
-// default fixture, its first access key, and the given defect switches. The mock lives as long
-// as the Endpoint.
+// default fixture, its first access key, and the given defect switches; with `iscsi`, also its
+// iSCSI portals (one per online iSCSI gateway, free ports). The mock lives as long as the Endpoint.
 #pragma once
 
 #include <memory>
@@ -11,6 +11,7 @@
 #include "base/result.h"
 #include "conformance/client.h"
 #include "mocks/gateway.h"
+#include "mocks/iscsi_portal.h"
 #include "mocks/server.h"
 
 namespace chapcheck::cli {
@@ -21,12 +22,14 @@ struct EndpointOptions {
   std::string region = "us-east-1";
   bool insecure = false;
   mocks::DefectSet defects;  // the built-in mock only
+  bool iscsi = false;        // the built-in mock only: serve its iSCSI portals too
 };
 
 struct Endpoint {
   conformance::EndpointConfig config;
   std::optional<mocks::Fixture> fixture;  // the built-in mock's
   std::unique_ptr<mocks::Gateway> gateway;
+  std::unique_ptr<mocks::IscsiPortals> portals;  // destroyed after the server, before the gateway
   std::unique_ptr<mocks::MockServer> server;
   bool built_in() const { return server != nullptr; }
 };

@@ -45,6 +45,7 @@ int Main(const Args& args, std::ostream& out, std::ostream& err) {
   if (cmd == "replay") return ReplayCommand(rest, out, err);
   if (cmd == "mock") return MockCommand(rest, out, err);
   if (cmd == "generate") return GenerateCommand(rest, out, err);
+  if (cmd == "iscsi-probe") return IscsiProbeCommand(rest, out, err);  // hidden: tests and bench/
   err << "chapcheck: unknown command \"" << cmd << "\"\n" << kUsage;
   return kExitUsage;
 }

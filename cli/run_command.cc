@@ -40,7 +40,10 @@ constexpr const char* kRunUsage =
     "  --target-arn ARN            the target the cases update (required with --endpoint)\n"
     "  --other-target-arn ARN      a second target on the endpoint\n"
     "  --offline-target-arn ARN    a target whose gateway is offline\n"
-    "  --iscsi-portal HOST:PORT    the iSCSI portal (the live-connection checks are not built yet)\n"
+    "  --iscsi-portal HOST:PORT    the iSCSI portal serving the target (and the other target):\n"
+    "                              turns on the live-connection scenarios (with --disruptive)\n"
+    "  --drop-deadline MS          how soon after an accepted update's response the target's\n"
+    "                              sessions must be closed (default 5000)\n"
     "  --api-version V             2013-06-30 (current, default) or 2012-06-30 (legacy): the\n"
     "                              X-Amz-Target prefix the cases send\n"
     "  --region R --profile P      SigV4 region (default us-east-1) and credentials profile\n"
@@ -134,7 +137,18 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
     } else if (a == "--offline-target-arn" && has_value) {
       ctx.offline_target_arn = args[++i];
     } else if (a == "--iscsi-portal" && has_value) {
-      ++i;  // recorded in the reports' notes: the probe is not built yet
+      run.iscsi_portal = args[++i];
+      if (run.iscsi_portal->empty() || run.iscsi_portal->find(':') == std::string::npos) {
+        err << "chapcheck run: --iscsi-portal takes HOST:PORT\n";
+        return kExitUsage;
+      }
+    } else if (a == "--drop-deadline" && has_value) {
+      const std::string& n = args[++i];
+      if (n.empty() || n.size() > 7 || n.find_first_not_of("0123456789") != std::string::npos || std::stol(n) == 0) {
+        err << "chapcheck run: --drop-deadline takes a whole number of milliseconds (1..9999999)\n";
+        return kExitUsage;
+      }
+      run.drop_deadline = std::chrono::milliseconds(std::stol(n));
     } else if (a == "--api-version" && has_value) {
       api_version = args[++i];
     } else if (a == "--region" && has_value) {
@@ -197,6 +211,7 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
   where.region = region;
   where.insecure = insecure;
   where.defects = defects;
+  where.iscsi = !endpoint;
   auto opened = OpenEndpoint(where);
   if (!opened) {
     err << "chapcheck run: " << opened.error().ToString() << "\n";
@@ -231,6 +246,17 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
     }
   }
   run.target_arn = ctx.target_arn;
+  run.other_target_arn = ctx.other_target_arn;
+  // The built-in mock: the portal of the target's gateway (the other target is on the same one).
+  if (opened->built_in() && !run.iscsi_portal) {
+    const auto portal = opened->portals ? opened->portals->Find(run.target_arn.substr(0, run.target_arn.find("/target/")))
+                                        : std::nullopt;
+    if (portal) {
+      run.iscsi_portal = portal->HostPort();
+    } else {
+      run.no_portal_reason = "the built-in mock serves no iSCSI portal for the target's gateway";
+    }
+  }
   auto client = conformance::Client::Create(config);
   if (!client) {
     err << "chapcheck run: " << client.error().ToString() << "\n";
@@ -389,12 +415,33 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
                                          : stem);
     }
   }
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> measured;  // family -> properties
   for (const auto& sc : result.scenarios) {
-    auto& row = rows[std::string(sc.check->name)];
-    ++row.skipped;
-    row.skip_reason = sc.finding.message;
-    suites[std::string(sc.check->family)].cases.push_back(reports::TestCase{
-        "live connections", "chapcheck." + std::string(sc.check->name), 0, reports::Outcome::kSkipped, sc.finding.message, "", ""});
+    const std::string name(sc.check->name);
+    const conformance::Finding& f = sc.finding;
+    auto& row = rows[name];
+    reports::TestCase tc{"live connections", "chapcheck." + name, 0, reports::Outcome::kPassed, "", "", ""};
+    if (f.status == conformance::Status::kFail) {
+      ++row.failed;
+      ++failures;
+      tc.outcome = reports::Outcome::kFailed;
+      tc.message = f.message;
+      tc.type = name;
+      tc.text = "check: " + name + " (" + std::string(sc.check->clause) + ")\nexpected: " + f.expected + "\nactual: " + f.actual;
+      summary.failures.push_back(reports::FailureRow{
+          "scenario-" + name, "live connections", name, std::string(sc.check->clause), f.message, f.expected, f.actual,
+          "(a scenario of several requests and iSCSI logins; see docs/connection-scenarios.md)", "", ""});
+    } else if (f.status == conformance::Status::kPass || f.status == conformance::Status::kShould) {
+      ++(f.status == conformance::Status::kPass ? row.passed : row.should);
+      summary.notes.push_back(name + ": " + f.message);
+    } else {
+      ++row.skipped;
+      row.skip_reason = f.message;
+      tc.outcome = reports::Outcome::kSkipped;
+      tc.message = f.message;
+    }
+    for (const auto& [k, v] : f.properties) measured[std::string(sc.check->family)].emplace_back(name + "." + k, v);
+    suites[std::string(sc.check->family)].cases.push_back(std::move(tc));
   }
   for (auto& [family, suite] : suites) {
     suite.name = "chapcheck." + family;
@@ -402,13 +449,15 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
     for (const auto& check : conformance::AllChecks()) {
       if (check.family == family) suite.properties.emplace_back("check." + std::string(check.name), std::string(check.clause));
     }
+    for (auto& p : measured[family]) suite.properties.push_back(std::move(p));
     junit.suites.push_back(std::move(suite));
   }
   for (const auto& check : conformance::AllChecks()) summary.checks.push_back(rows[std::string(check.name)]);
   for (const spec::RuleHead* h : s->RulesInPrecedenceOrder()) summary.rules.push_back(rules[h->id]);
   if (!result.restored.empty()) {
     summary.notes.push_back("the run changed " + std::to_string(result.restored.size()) +
-                            " CHAP credentials on " + run.target_arn + " and restored them");
+                            " CHAP credentials (" + run.target_arn +
+                            (run.iscsi_portal && run.other_target_arn ? " and " + *run.other_target_arn : "") + ") and restored them");
   }
   for (const auto& n : result.changed) summary.notes.push_back("CHANGED and not restored: " + n);
   RepeatNotes(result, summary.notes);
@@ -431,10 +480,10 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
   // One screen: per check, then the failures with their reproducers.
   out << "chapcheck run: " << summary.cases_sent << " of " << summary.cases << " cases against " << summary.endpoint
       << " in " << static_cast<int>(result.seconds * 1000) << " ms\n";
-  out << "  check                              passed  failed  should  skipped\n";
+  out << "  check                                    passed  failed  should  skipped\n";
   for (const auto& row : summary.checks) {
     char line[160];
-    std::snprintf(line, sizeof line, "  %-34s %6d  %6d  %6d  %7d\n", row.name.c_str(), row.passed, row.failed, row.should,
+    std::snprintf(line, sizeof line, "  %-40s %6d  %6d  %6d  %7d\n", row.name.c_str(), row.passed, row.failed, row.should,
                   row.skipped);
     out << line;
   }
@@ -444,8 +493,8 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
       out << "  ... " << summary.failures.size() - 15 << " more in " << html_path << "\n";
       break;
     }
-    out << "FAIL " << f.check << ": " << redact(f.case_name) << "\n     " << redact(f.message) << "\n     chapcheck replay "
-        << f.reproducer << "\n";
+    out << "FAIL " << f.check << ": " << redact(f.case_name) << "\n     " << redact(f.message) << "\n";
+    if (!f.reproducer.empty()) out << "     chapcheck replay " << f.reproducer << "\n";
   }
   for (const auto& n : summary.notes) out << "note: " << redact(n) << "\n";
   // Against a real endpoint, or when interrupted, each credential put back (the built-in mock's are

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "conformance/client.h"
@@ -24,6 +25,8 @@ struct Finding {
   std::string message;   // one line, secret-free
   std::string expected;  // what the spec demands, secret-free
   std::string actual;    // what came back, secret-free
+  // Measurements worth keeping (e.g. drop_latency_ms.A#1 = 0.4), secret-free; reports show them.
+  std::vector<std::pair<std::string, std::string>> properties = {};
 };
 
 struct CheckInput {
@@ -42,7 +45,7 @@ struct Check {
   std::string_view family;  // the JUnit test suite: contract, errors, envelope, security, state, connections
   std::string_view clause;  // the spec clause it enforces, one line
   Finding (*run)(const CheckInput&);
-  bool scenario = false;    // judged once per run (live connections), not per case
+  bool scenario = false;    // judged once per run by the connection scenarios (connection_scenarios.h)
 };
 
 const std::vector<Check>& AllChecks();

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "conformance/connection_scenarios.h"
+#include "conformance/credentials_state.h"
 #include "protocol/awsjson.h"
 
 namespace chapcheck::conformance {
@@ -51,31 +53,6 @@ bool Transient(const Exchange& ex) {
   return e.ok() && (e->type == "ThrottlingException" || e->error_code == "GatewayProxyNetworkConnectionBusy");
 }
 
-// The target's credentials as comparable text (it holds secrets: never shown).
-struct Snapshot {
-  bool ok = false;
-  std::string text;
-  json credentials = json::array();
-  std::string transport_error;
-};
-
-Snapshot Describe(Client& client, const std::string& prefix, const std::string& target) {
-  Snapshot s;
-  const Exchange ex = client.Call(prefix, "DescribeChapCredentials", json{{"TargetARN", target}}.dump());
-  s.transport_error = ex.transport_error;
-  if (ex.status != 200) return s;
-  try {
-    json body = json::parse(ex.body);
-    json list = body.value("ChapCredentials", json::array());
-    std::sort(list.begin(), list.end(), [](const json& a, const json& b) { return a.dump() < b.dump(); });
-    s.ok = true;
-    s.text = list.dump();
-    s.credentials = list;
-  } catch (const std::exception&) {
-  }
-  return s;
-}
-
 std::vector<std::string> SecretsOf(const spec::Spec& spec, const generators::Case& c) {
   std::vector<std::string> out;
   try {
@@ -87,39 +64,6 @@ std::vector<std::string> SecretsOf(const spec::Spec& spec, const generators::Cas
   } catch (const std::exception&) {
   }
   return out;
-}
-
-// Writes `target`'s credentials back to `was` (when they differ now) and says what it did:
-// `restored` for what it put back, `changed` for what it could not.
-void RestoreCredentials(Client& client, const std::string& prefix, const std::string& target, const Snapshot& was_snapshot,
-                        std::vector<std::string>& restored, std::vector<std::string>& changed) {
-  const Snapshot now_snapshot = Describe(client, prefix, target);
-  if (!was_snapshot.ok || !now_snapshot.ok || was_snapshot.text == now_snapshot.text) return;
-  std::map<std::string, json> was, now;
-  for (const auto& c : was_snapshot.credentials) was[c.value("InitiatorName", "")] = c;
-  for (const auto& c : now_snapshot.credentials) now[c.value("InitiatorName", "")] = c;
-  for (const auto& [initiator, cred] : now) {
-    if (was.count(initiator) && was[initiator] == cred) continue;
-    Exchange ex;
-    std::string what;
-    if (was.count(initiator)) {
-      json body = was[initiator];
-      body["TargetARN"] = target;
-      ex = client.Call(prefix, "UpdateChapCredentials", body.dump());
-      what = "credentials of " + initiator + " on " + target;
-    } else {
-      ex = client.Call(prefix, "DeleteChapCredentials", json{{"TargetARN", target}, {"InitiatorName", initiator}}.dump());
-      what = "credentials the run created for " + initiator + " on " + target;
-    }
-    (ex.status == 200 ? restored : changed).push_back(what);
-  }
-  for (const auto& [initiator, cred] : was) {
-    if (now.count(initiator)) continue;
-    json body = cred;
-    body["TargetARN"] = target;
-    const Exchange ex = client.Call(prefix, "UpdateChapCredentials", body.dump());
-    (ex.status == 200 ? restored : changed).push_back("deleted credentials of " + initiator + " on " + target);
-  }
 }
 
 // The TargetARN a case's body names ("" when it names none).
@@ -166,7 +110,11 @@ void MergeExecution(CaseResult& into, CaseResult&& again) {
 
 // What the constructor found on the target, to judge and to restore.
 struct Session::Initial {
-  Snapshot snapshot;
+  CredentialsSnapshot snapshot;
+  // The connection scenarios run together, once, the first time a scenario item runs; every
+  // scenario item then reports its own finding from them.
+  std::mutex scenarios_mu;
+  std::optional<ScenarioResults> scenarios;
 };
 
 // Shared by the workers of one plan and its owner.
@@ -185,7 +133,7 @@ struct Session::Execution::State {
 Session::Session(const spec::Spec& spec, Client& client, RunOptions options)
     : spec_(spec), client_(client), options_(std::move(options)), initial_(std::make_unique<Initial>()) {
   prefix_ = spec_.protocol.CurrentTarget()->prefix;
-  initial_->snapshot = Describe(client_, prefix_, options_.target_arn);
+  initial_->snapshot = DescribeCredentials(client_, prefix_, options_.target_arn);
   if (initial_->snapshot.transport_error.find("cannot connect") != std::string::npos) {
     unreachable_reason_ = initial_->snapshot.transport_error;
     return;
@@ -260,9 +208,29 @@ CaseResult Session::RunItem(const Item& item, Client& client) {
   CaseResult r;
   // A scenario may update the target and watch its connections: nothing else runs on it meanwhile.
   TargetGates::Pass pass = gates_.Enter(TargetGates::Mode::kExclusive, options_.target_arn);
-  const generators::Case none;
-  const Exchange nothing;
-  r.checks.push_back(CheckResult{item.scenario, item.scenario->run(CheckInput{spec_, none, nothing, {}, {}, {}})});
+  Finding finding;
+  {
+    std::lock_guard lock(initial_->scenarios_mu);
+    if (!initial_->scenarios) {
+      ScenarioOptions o;
+      o.prefix = prefix_;
+      o.target_arn = options_.target_arn;
+      o.other_target_arn = options_.other_target_arn;
+      o.iscsi_portal = options_.iscsi_portal;
+      o.no_portal_reason = options_.no_portal_reason;
+      o.allowed = options_.disruptive;
+      o.drop_deadline = options_.drop_deadline;
+      initial_->scenarios = RunConnectionScenarios(client, o);
+    }
+    auto it = initial_->scenarios->findings.find(item.scenario->name);
+    if (it != initial_->scenarios->findings.end()) finding = it->second;
+  }
+  if (finding.status == Status::kNotApplicable) {
+    const generators::Case none;
+    const Exchange nothing;
+    finding = item.scenario->run(CheckInput{spec_, none, nothing, {}, {}, {}});
+  }
+  r.checks.push_back(CheckResult{item.scenario, std::move(finding)});
   return r;
 }
 
@@ -290,12 +258,12 @@ CaseResult Session::RunCase(const generators::Case& c, Client& client) {
       ++into.retries;
     }
   };
-  Snapshot before, after;
+  CredentialsSnapshot before, after;
   TargetGates::Pass pass = may_change ? gates_.Enter(TargetGates::Mode::kExclusive, own)
                                       : gates_.Enter(TargetGates::Mode::kShared, options_.target_arn);
-  if (judge_state) before = Describe(client, prefix_, options_.target_arn);
+  if (judge_state) before = DescribeCredentials(client, prefix_, options_.target_arn);
   send(r);
-  if (judge_state && before.ok) after = Describe(client, prefix_, options_.target_arn);
+  if (judge_state && before.ok) after = DescribeCredentials(client, prefix_, options_.target_arn);
   const bool overlapped = pass.Release();
 
   CheckInput in{spec_, c, r.exchange, std::nullopt, std::nullopt, SecretsOf(spec_, c)};
@@ -320,9 +288,9 @@ CaseResult Session::RunCase(const generators::Case& c, Client& client) {
     TargetGates::Pass all = gates_.Enter(TargetGates::Mode::kGlobal, "");
     std::vector<std::string> put_back, not_put_back;
     RestoreCredentials(client, prefix_, options_.target_arn, before, put_back, not_put_back);
-    const Snapshot before_alone = Describe(client, prefix_, options_.target_arn);
+    const CredentialsSnapshot before_alone = DescribeCredentials(client, prefix_, options_.target_arn);
     send(alone);
-    const Snapshot after_alone = Describe(client, prefix_, options_.target_arn);
+    const CredentialsSnapshot after_alone = DescribeCredentials(client, prefix_, options_.target_arn);
     all.Release();
     // (Putting back can fail, e.g. a defect stored credentials it cannot delete; the pair alone
     // still says whether this case changes anything.)
@@ -340,6 +308,14 @@ CaseResult Session::RunCase(const generators::Case& c, Client& client) {
 }
 
 void Session::Close(SuiteResult& out) {
+  {
+    std::lock_guard lock(initial_->scenarios_mu);
+    if (initial_->scenarios) {
+      const ScenarioResults& sc = *initial_->scenarios;
+      out.restored.insert(out.restored.end(), sc.restored.begin(), sc.restored.end());
+      out.changed.insert(out.changed.end(), sc.changed.begin(), sc.changed.end());
+    }
+  }
   // Put the target's credentials back as they were, and say what the run changed.
   RestoreCredentials(client_, prefix_, options_.target_arn, initial_->snapshot, out.restored, out.changed);
 }

@@ -51,6 +51,14 @@ struct RunOptions {
   std::chrono::milliseconds backoff{50};
   int jobs = 1;                                // connections (workers) sending cases at once
   const std::atomic<bool>* stop = nullptr;     // when set to true: start no new case
+  // The connection scenarios (connection_scenarios.h): the iSCSI portal serving target_arn and
+  // other_target_arn (none: the scenarios are skipped with no_portal_reason, or a default), and
+  // how soon after an accepted update's response its target's sessions must be closed.
+  // They run only when `disruptive` is set.
+  std::optional<std::string> other_target_arn;
+  std::optional<std::string> iscsi_portal;
+  std::string no_portal_reason;
+  std::chrono::milliseconds drop_deadline{5000};
 };
 
 struct CheckResult {

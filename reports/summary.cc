@@ -119,7 +119,8 @@ std::string HtmlReport(const Summary& s, const Redactor& redact) {
   for (const auto& f : s.failures) {
     o << "<h3 id=\"" << h(f.case_id) << "\"><code>" << h(f.check) << "</code>: " << h(f.case_name) << "</h3>\n<p>"
       << h(f.clause) << "<br>" << h(f.message) << "<br>expected <b>" << h(f.expected) << "</b>, got <b>" << h(f.actual)
-      << "</b><br>reproduce: <code>chapcheck replay " << h(f.reproducer) << "</code></p>\n"
+      << "</b>" << (f.reproducer.empty() ? "" : "<br>reproduce: <code>chapcheck replay " + h(f.reproducer) + "</code>")
+      << "</p>\n"
       << "<div class=\"side\"><div><b>request</b><pre>" << h(f.request) << "</pre></div><div><b>response</b><pre>"
       << h(f.response) << "</pre></div></div>\n";
   }

@@ -2,8 +2,9 @@
 # Proof that the checks can fail: `chapcheck run` against the built-in mock once clean (no check
 # may fail) and once per defect switch (some check must catch it). Prints the table
 # defect -> checks that caught it (failed, or should-level for should clauses).
-# Defects of the data plane need the iSCSI probe, which is not built yet: they are listed as not
-# observable yet, and this test does not count them as caught.
+# Defects of the data plane are judged by the connection scenarios, which need the mock's iSCSI
+# portal: while the run reports them skipped, those defects are listed as not observable (with
+# the reason) and not counted; once the scenarios run, a data-plane defect must be caught too.
 # usage: defect_table.sh CHAPCHECK_BINARY
 set -u
 chapcheck=$1
@@ -17,7 +18,9 @@ caught_by() {  # the summary table's rows with failures (or should-findings)
 
 passed=0
 failed=0
-out=$("$chapcheck" run --report-dir "$tmp/clean" 2>&1)
+# A 1 s drop deadline keeps the connection scenarios short (drop-late closes 10 s late: still caught).
+run=("$chapcheck" run --drop-deadline 1000)
+out=$("${run[@]}" --report-dir "$tmp/clean" 2>&1)
 rc=$?
 if [[ $rc == 0 ]] && grep -q "^0 failed" <<<"$out" && xmllint --noout --schema "$(dirname "$0")/data/junit/junit.xsd" "$tmp/clean/junit.xml" 2>/dev/null; then
   passed=$((passed + 1)); echo "ok   clean mock: no check fails, junit.xml validates"
@@ -27,11 +30,12 @@ fi
 
 printf '\n%-36s %s\n' "defect" "caught by"
 for defect in $("$chapcheck" mock --list-defects | grep -v '^ '); do
-  out=$("$chapcheck" run --defect "$defect" --report-dir "$tmp/$defect" 2>&1)
+  out=$("${run[@]}" --defect "$defect" --report-dir "$tmp/$defect" 2>&1)
   rc=$?
   checks=$(caught_by <<<"$out")
-  if [[ " $data_plane " == *" $defect "* ]]; then
-    printf '%-36s %s\n' "$defect" "${checks:-(not observable yet: needs the iSCSI probe)}"
+  if [[ " $data_plane " == *" $defect "* && -z $checks ]] &&
+     awk '$1 == "connections_closed_on_update" && $5 == 1 {found=1} END {exit !found}' <<<"$out"; then
+    printf '%-36s %s\n' "$defect" "(not observable: the connection scenarios were skipped)"
     continue
   fi
   if [[ -n $checks && $rc -le 1 ]]; then
