@@ -1,10 +1,10 @@
 #include "conformance/runner.h"
 
 #include <algorithm>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "conformance/credentials_snapshot.h"
 #include "protocol/awsjson.h"
 
 namespace chapcheck::conformance {
@@ -49,27 +49,10 @@ bool Transient(const Exchange& ex) {
   return e.ok() && (e->type == "ThrottlingException" || e->error_code == "GatewayProxyNetworkConnectionBusy");
 }
 
-// The target's credentials as comparable text (it holds secrets: never shown).
-struct Snapshot {
-  bool ok = false;
-  std::string text;
-  json credentials = json::array();
-};
+using Snapshot = CredentialsSnapshot;
 
 Snapshot Describe(Client& client, const std::string& prefix, const std::string& target) {
-  Snapshot s;
-  const Exchange ex = client.Call(prefix, "DescribeChapCredentials", json{{"TargetARN", target}}.dump());
-  if (ex.status != 200) return s;
-  try {
-    json body = json::parse(ex.body);
-    json list = body.value("ChapCredentials", json::array());
-    std::sort(list.begin(), list.end(), [](const json& a, const json& b) { return a.dump() < b.dump(); });
-    s.ok = true;
-    s.text = list.dump();
-    s.credentials = list;
-  } catch (const std::exception&) {
-  }
-  return s;
+  return DescribeCredentials(client, prefix, target);
 }
 
 std::vector<std::string> SecretsOf(const spec::Spec& spec, const generators::Case& c) {
@@ -163,35 +146,9 @@ SuiteResult RunSuite(const spec::Spec& spec, const std::vector<generators::Case>
   }
 
   // Put the target's credentials back as they were, and say what the run changed.
-  const Snapshot final_state = Describe(client, prefix, options.target_arn);
-  if (initial.ok && final_state.ok && initial.text != final_state.text) {
-    std::map<std::string, json> was, now;
-    for (const auto& c : initial.credentials) was[c.value("InitiatorName", "")] = c;
-    for (const auto& c : final_state.credentials) now[c.value("InitiatorName", "")] = c;
-    for (const auto& [initiator, cred] : now) {
-      if (was.count(initiator) && was[initiator] == cred) continue;
-      Exchange ex;
-      std::string what;
-      if (was.count(initiator)) {
-        json body = was[initiator];
-        body["TargetARN"] = options.target_arn;
-        ex = client.Call(prefix, "UpdateChapCredentials", body.dump());
-        what = "credentials of " + initiator + " on " + options.target_arn;
-      } else {
-        ex = client.Call(prefix, "DeleteChapCredentials",
-                         json{{"TargetARN", options.target_arn}, {"InitiatorName", initiator}}.dump());
-        what = "credentials the run created for " + initiator + " on " + options.target_arn;
-      }
-      (ex.status == 200 ? out.restored : out.changed).push_back(what);
-    }
-    for (const auto& [initiator, cred] : was) {
-      if (now.count(initiator)) continue;
-      json body = cred;
-      body["TargetARN"] = options.target_arn;
-      const Exchange ex = client.Call(prefix, "UpdateChapCredentials", body.dump());
-      (ex.status == 200 ? out.restored : out.changed).push_back("deleted credentials of " + initiator + " on " + options.target_arn);
-    }
-  }
+  RestoreReport restore = RestoreCredentials(client, prefix, options.target_arn, initial);
+  out.restored = std::move(restore.restored);
+  out.changed = std::move(restore.changed);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }
