@@ -1,12 +1,12 @@
 #include "fuzz/blackbox.h"
 
 #include <atomic>
-#include <bitset>
 #include <limits>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 namespace chapcheck::fuzz {
 namespace {
@@ -98,7 +98,7 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
   FuzzStats shared;
   shared.checks.resize(checks.size());
   shared.rules_total = rule_names.size();
-  std::bitset<256> shared_rules;
+  std::vector<std::uint64_t> shared_rules(rule_names.size());
   std::set<FindingKey> keys;
   std::set<std::string> signatures;
   std::vector<FindingSet> per_worker(static_cast<std::size_t>(std::max(1, options.jobs)));
@@ -110,7 +110,7 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
     auto client = conformance::Client::Create(endpoint);
     FuzzStats local;
     local.checks.resize(checks.size());
-    std::bitset<256> rules;
+    std::vector<std::uint64_t> rules(rule_names.size());
     std::set<FindingKey> seen;
     std::set<std::string> local_signatures;
     Judged judged;
@@ -126,7 +126,7 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
         shared.checks[i].failed += local.checks[i].failed;
         shared.checks[i].should += local.checks[i].should;
       }
-      shared_rules |= rules;
+      for (std::size_t i = 0; i < rules.size(); ++i) shared_rules[i] += std::exchange(rules[i], 0);
       local = FuzzStats{};
       local.checks.resize(checks.size());
     };
@@ -144,9 +144,8 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
       local.probes += !m.probe_initiator.empty();
       local.no_answer += !judged.exchange.transport_error.empty();
       const auto& v = m.test_case.expectation;
-      if (auto it = rule_index.find(v.outcome.rule); it != rule_index.end()) rules.set(it->second);
       for (const auto& b : v.broken) {
-        if (auto it = rule_index.find(b.rule); it != rule_index.end()) rules.set(it->second);
+        if (auto it = rule_index.find(b.rule); it != rule_index.end()) ++rules[it->second];
       }
       // Interesting for the corpus: an (answer, deciding rule, broken rules) never seen here.
       std::string signature = v.outcome.rule + "|" + std::to_string(judged.exchange.status);
@@ -185,19 +184,34 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
     done_cv.notify_all();
   };
 
+  auto collect_rules = [&] {  // under mu
+    shared.rules.clear();
+    for (std::size_t i = 0; i < rule_names.size(); ++i) {
+      if (shared_rules[i]) shared.rules[rule_names[i]] = shared_rules[i];
+    }
+  };
   std::vector<std::thread> threads;
+  std::size_t restored = 0;
   running = static_cast<int>(per_worker.size());
   for (std::size_t w = 0; w < per_worker.size(); ++w) threads.emplace_back(worker, w);
   {
     std::unique_lock lock(mu);
+    auto last_restore = Clock::now();
     while (running > 0) {
       done_cv.wait_for(lock, std::chrono::milliseconds(250));
+      if (options.disruptive && Clock::now() - last_restore >= std::chrono::milliseconds(200)) {
+        // Accepted requests with new initiator names pile up on the target (and every
+        // DescribeChapCredentials gets longer): put it back as it was now and then.
+        lock.unlock();
+        auto r = conformance::RestoreCredentials(**control, prefix, options.target_arn, initial);
+        lock.lock();
+        restored += r.restored.size();
+        for (auto& c : r.changed) result.restore.changed.push_back(std::move(c));
+        last_restore = Clock::now();
+      }
       if (progress) {
         shared.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        shared.rules.clear();
-        for (std::size_t i = 0; i < rule_names.size(); ++i) {
-          if (shared_rules.test(i)) shared.rules.insert(rule_names[i]);
-        }
+        collect_rules();
         const FuzzStats copy = shared;
         lock.unlock();
         progress(copy);
@@ -207,10 +221,7 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
   }
   for (auto& t : threads) t.join();
   shared.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  shared.rules.clear();
-  for (std::size_t i = 0; i < rule_names.size(); ++i) {
-    if (shared_rules.test(i)) shared.rules.insert(rule_names[i]);
-  }
+  collect_rules();
 
   // One example per key (the lowest index), then minimised on the control connection.
   FindingSet merged;
@@ -253,7 +264,10 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
   shared.findings = result.findings.size();
   shared.failures = merged.failures();
   result.stats = std::move(shared);
-  result.restore = conformance::RestoreCredentials(**control, prefix, options.target_arn, initial);
+  auto last = conformance::RestoreCredentials(**control, prefix, options.target_arn, initial);
+  restored += last.restored.size();
+  for (auto& c : last.changed) result.restore.changed.push_back(std::move(c));
+  if (restored) result.restore.restored.push_back(std::to_string(restored) + " changes to the credentials on " + options.target_arn);
   return result;
 }
 

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -47,7 +48,7 @@ struct FuzzStats {
   std::uint64_t no_answer = 0;       // transport errors
   std::uint64_t probes = 0;          // judged by state too
   std::vector<CheckCounts> checks;   // by index in AllChecks()
-  std::set<std::string> rules;       // spec rules some request broke or was decided by
+  std::map<std::string, std::uint64_t> rules;  // spec rule -> requests that broke it (exercised)
   std::size_t rules_total = 0;
   std::size_t findings = 0, failures = 0;
   double seconds = 0;

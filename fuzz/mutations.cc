@@ -285,9 +285,11 @@ struct Mutator::Impl {
         // Make one member of a "distinct" rule equal to another.
         for (const auto& r : m.spec_.cross_rules) {
           if (r.members.size() < 2) continue;
-          const std::string& a = Pick(rng, r.members);
-          const std::string& b = Pick(rng, r.members);
-          if (a != b && body.contains(b)) body[a] = body[b];
+          const std::size_t i = rng.Below(r.members.size());
+          const std::size_t j = (i + 1 + rng.Below(r.members.size() - 1)) % r.members.size();
+          const std::string& a = r.members[i];
+          const std::string& b = r.members[j];
+          if (body.contains(b)) body[a] = body[b];
           ops.push_back(a + ".equals." + b);
           return;
         }
@@ -464,9 +466,9 @@ Mutant Mutator::Make(std::uint64_t seed, std::uint64_t index) const {
   json body = json::parse(base.request.body, nullptr, false);
   const bool object = body.is_object();
 
-  // One request in eight takes a fresh InitiatorName, so a rejected one can be judged by state.
+  // One request in sixteen takes a fresh InitiatorName, so a rejected one can be judged by state.
   const spec::Member* initiator = tables_->initiator;
-  if (object && initiator && index % 8 == 0 && body.contains(initiator->name)) {
+  if (object && initiator && index % 16 == 0 && body.contains(initiator->name)) {
     char tail[24];
     std::snprintf(tail, sizeof tail, "%016llx", static_cast<unsigned long long>(rng.Next()));
     body[initiator->name] = std::string(kProbeInitiatorPrefix) + tail;
@@ -501,7 +503,19 @@ Mutant Mutator::Make(std::uint64_t seed, std::uint64_t index) const {
   std::string name = "fuzz." + std::to_string(seed) + "." + std::to_string(index);
   for (const auto& op : impl.ops) name += (&op == &impl.ops.front() ? ":" : "+") + op;
   c.name = std::move(name);
-  return Judge(std::move(c));
+  Mutant out = Judge(std::move(c));
+  const auto& v = out.test_case.expectation;
+  if (!out.probe_initiator.empty() && (v.outcome.decision == spec::Decision::kAccept || v.lenient)) {
+    // An accepted probe would leave a new initiator behind on the target: the seed's name instead.
+    const json seed_body = json::parse(base.request.body, nullptr, false);
+    auto& b = out.test_case.request.body;
+    const auto at = b.find(out.probe_initiator);
+    if (seed_body.is_object() && seed_body.contains(initiator->name) && seed_body[initiator->name].is_string() && at != std::string::npos) {
+      b.replace(at, out.probe_initiator.size(), seed_body[initiator->name].get<std::string>());
+      out = Judge(std::move(out.test_case));
+    }
+  }
+  return out;
 }
 
 }  // namespace chapcheck::fuzz
