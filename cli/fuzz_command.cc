@@ -208,9 +208,15 @@ int FuzzCommand(const Args& args, std::ostream& out, std::ostream& err) {
     }
   }
   const spec::World world = generators::WorldOf(*s, ctx);
+  // The world of an endpoint is only what its ARN options say: a seed the spec refuses because its
+  // gateway or target is unknown may name one that exists there (the spec's documented examples
+  // do), so such seeds are left out. Mutants still reach the look-ups with invented names.
+  std::set<std::string> lookups;
+  for (const auto& l : s->lookups) lookups.insert(l.head.id);
   std::vector<generators::Case> judged_seeds;
   for (auto& c : seeds) {
     c.expectation = spec::Decide(*s, c.request, generators::ExpectedAuthStatus(c.auth), &world);
+    if (!opened->built_in() && lookups.count(c.expectation.outcome.rule)) continue;
     judged_seeds.push_back(std::move(c));
   }
   const fuzz::Mutator mutator(*s, std::move(judged_seeds), world);

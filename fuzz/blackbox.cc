@@ -14,6 +14,7 @@ namespace {
 using conformance::Status;
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
+constexpr std::size_t kBatch = 16;  // requests per pipelined write
 
 bool WouldChange(const spec::Verdict& v) {
   return v.outcome.decision == spec::Decision::kAccept ||
@@ -36,20 +37,15 @@ bool Stops(const FuzzOptions& o, const FindingKey& k) { return o.stop_on.count("
 
 }  // namespace
 
-bool SendAndJudge(conformance::Client& client, const Mutator& mutator, const Mutant& m, const FuzzOptions& options,
-                  Judged& out) {
+bool Sendable(const Mutant& m, const FuzzOptions& options) {
   const auto& v = m.test_case.expectation;
-  if (v.outcome.decision == spec::Decision::kOutOfScope) return false;
-  const bool changes = WouldChange(v);
-  if (changes && !options.disruptive) return false;
-  const spec::Spec& spec = mutator.spec();
-  const std::string& prefix = spec.protocol.CurrentTarget()->prefix;
-  std::optional<std::string> before, after;
-  const bool probe = !m.probe_initiator.empty() && !changes && !options.target_arn.empty();
-  if (probe) before = StateOf(client, prefix, options.target_arn, m.probe_initiator);
-  out.exchange = client.Send(m.test_case.request, m.test_case.auth);
-  if (probe && before) after = StateOf(client, prefix, options.target_arn, m.probe_initiator);
-  conformance::CheckInput in{spec, m.test_case, out.exchange, before && after ? before : std::nullopt,
+  return v.outcome.decision != spec::Decision::kOutOfScope && (options.disruptive || !WouldChange(v));
+}
+
+void JudgeAnswer(const Mutator& mutator, const Mutant& m, conformance::Exchange exchange, const std::optional<std::string>& before,
+                 const std::optional<std::string>& after, Judged& out) {
+  out.exchange = std::move(exchange);
+  conformance::CheckInput in{mutator.spec(), m.test_case, out.exchange, before && after ? before : std::nullopt,
                              before && after ? after : std::nullopt, m.secrets};
   out.findings.clear();
   for (const auto& check : conformance::AllChecks()) {
@@ -57,6 +53,18 @@ bool SendAndJudge(conformance::Client& client, const Mutator& mutator, const Mut
     conformance::Finding f = check.run(in);
     if (f.status != Status::kNotApplicable) out.findings.emplace_back(&check, std::move(f));
   }
+}
+
+bool SendAndJudge(conformance::Client& client, const Mutator& mutator, const Mutant& m, const FuzzOptions& options,
+                  Judged& out) {
+  if (!Sendable(m, options)) return false;
+  const std::string& prefix = mutator.spec().protocol.CurrentTarget()->prefix;
+  std::optional<std::string> before, after;
+  const bool probe = !m.probe_initiator.empty() && !WouldChange(m.test_case.expectation) && !options.target_arn.empty();
+  if (probe) before = StateOf(client, prefix, options.target_arn, m.probe_initiator);
+  conformance::Exchange ex = client.Send(m.test_case.request, m.test_case.auth);
+  if (probe && before) after = StateOf(client, prefix, options.target_arn, m.probe_initiator);
+  JudgeAnswer(mutator, m, std::move(ex), before, after, out);
   return true;
 }
 
@@ -130,18 +138,14 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
       local = FuzzStats{};
       local.checks.resize(checks.size());
     };
-    while (client && !stop.load(std::memory_order_relaxed)) {
-      const std::uint64_t index = next.fetch_add(1, std::memory_order_relaxed);
-      if (options.max_requests && index >= options.max_requests) break;
-      if ((index & 63) == 0 && Clock::now() >= deadline) break;
-      Mutant m = mutator.Make(options.seed, index);
-      ++local.requests;
-      if (!SendAndJudge(**client, mutator, m, options, judged)) {
-        ++local.not_sent;
-        continue;
+    auto JudgeOne = [&](std::uint64_t index, const Mutant& m, conformance::Exchange* answer) {
+      if (answer) {
+        JudgeAnswer(mutator, m, std::move(*answer), std::nullopt, std::nullopt, judged);
+      } else {
+        SendAndJudge(**client, mutator, m, options, judged);
       }
       ++local.sent;
-      local.probes += !m.probe_initiator.empty();
+      local.probes += answer == nullptr;
       local.no_answer += !judged.exchange.transport_error.empty();
       const auto& v = m.test_case.expectation;
       for (const auto& b : v.broken) {
@@ -176,7 +180,43 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
           per_worker[w].Add(FuzzFinding{key, f.status, {}, std::numeric_limits<std::uint64_t>::max(), {}, {}, 1});
         }
       }
-      if ((local.requests & 255) == 0) flush();
+    };
+    // Requests go out in pipelined batches; probes (state read around them) one at a time.
+    std::vector<std::pair<std::uint64_t, Mutant>> batch;
+    std::vector<std::pair<const spec::Request*, generators::AuthMode>> wire;
+    std::vector<std::pair<std::uint64_t, Mutant>> todo;  // sent, to judge: (index, mutant)
+    std::vector<conformance::Exchange> answers;
+    bool last = false;
+    while (client && !last && !stop.load(std::memory_order_relaxed)) {
+      batch.clear();
+      wire.clear();
+      todo.clear();
+      answers.clear();
+      while (batch.size() < kBatch) {
+        const std::uint64_t index = next.fetch_add(1, std::memory_order_relaxed);
+        if ((options.max_requests && index >= options.max_requests) || ((index & 63) == 0 && Clock::now() >= deadline)) {
+          last = true;
+          break;
+        }
+        Mutant m = mutator.Make(options.seed, index);
+        ++local.requests;
+        if (!Sendable(m, options)) {
+          ++local.not_sent;
+          continue;
+        }
+        if (!m.probe_initiator.empty()) {
+          todo.emplace_back(index, std::move(m));
+          break;
+        }
+        batch.emplace_back(index, std::move(m));
+      }
+      for (const auto& [index, m] : batch) wire.emplace_back(&m.test_case.request, m.test_case.auth);
+      if (!wire.empty()) answers = (*client)->SendPipelined(wire);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        JudgeOne(batch[i].first, batch[i].second, &answers[i]);
+      }
+      for (auto& [index, m] : todo) JudgeOne(index, m, nullptr);
+      if ((local.requests & ~std::uint64_t{255}) != 0) flush();
     }
     flush();
     std::lock_guard lock(mu);

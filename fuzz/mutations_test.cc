@@ -93,7 +93,7 @@ TEST(Mutator, NeverNamesASiblingOperation) {
 TEST(Mutator, ProbesCarryAFreshInitiatorAndSayWhich) {
   const Mutator& m = TheMutator();
   int probes = 0;
-  for (std::uint64_t i = 0; i < 1000; ++i) {
+  for (std::uint64_t i = 0; i < 2000; ++i) {
     const Mutant mu = m.Make(1, i);
     if (mu.probe_initiator.empty()) continue;
     ++probes;
