@@ -317,12 +317,13 @@ int FuzzCommand(const Args& args, std::ostream& out, std::ostream& err) {
   for (const spec::RuleHead* h : s->RulesInPrecedenceOrder()) {
     const spec::Source* src = s->FindSource(h->outcome_source);
     const auto it = st.rules.find(h->id);
-    const std::uint64_t hits = it == st.rules.end() ? 0 : it->second;
-    int failed = 0;
-    for (const auto& f : result.findings) failed += f.key.rule == h->id && f.status == conformance::Status::kFail;
-    summary.rules.push_back(reports::RuleRow{h->id, std::string(spec::ToString(h->phase)), std::string(spec::ToString(h->severity)),
-                                             h->outcome_source, src && src->documented,
-                                             static_cast<int>(std::min<std::uint64_t>(hits, INT32_MAX)), 0, failed, {}});
+    const auto d = st.decided.find(h->id);
+    const fuzz::CheckCounts counts = d == st.decided.end() ? fuzz::CheckCounts{} : d->second;
+    auto clamp = [](std::uint64_t n) { return static_cast<int>(std::min<std::uint64_t>(n, INT32_MAX)); };
+    summary.rules.push_back(reports::RuleRow{
+        h->id, std::string(spec::ToString(h->phase)), std::string(spec::ToString(h->severity)), h->outcome_source,
+        src && src->documented, clamp(counts.passed + counts.failed), clamp(counts.passed), clamp(counts.failed),
+        {"broken by " + std::to_string(it == st.rules.end() ? 0 : it->second) + " requests"}});
   }
   summary.notes.push_back("black-box fuzzing, seed " + std::to_string(options.seed) + ", " + std::to_string(options.jobs) +
                           " connections, " + Rate(static_cast<double>(st.sent), st.seconds) + " requests/s; " +

@@ -107,6 +107,7 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
   shared.checks.resize(checks.size());
   shared.rules_total = rule_names.size();
   std::vector<std::uint64_t> shared_rules(rule_names.size());
+  std::vector<CheckCounts> shared_decided(rule_names.size());
   std::set<FindingKey> keys;
   std::set<std::string> signatures;
   std::vector<FindingSet> per_worker(static_cast<std::size_t>(std::max(1, options.jobs)));
@@ -119,6 +120,7 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
     FuzzStats local;
     local.checks.resize(checks.size());
     std::vector<std::uint64_t> rules(rule_names.size());
+    std::vector<CheckCounts> decided(rule_names.size());
     std::set<FindingKey> seen;
     std::set<std::string> local_signatures;
     Judged judged;
@@ -134,7 +136,11 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
         shared.checks[i].failed += local.checks[i].failed;
         shared.checks[i].should += local.checks[i].should;
       }
-      for (std::size_t i = 0; i < rules.size(); ++i) shared_rules[i] += std::exchange(rules[i], 0);
+      for (std::size_t i = 0; i < rules.size(); ++i) {
+        shared_rules[i] += std::exchange(rules[i], 0);
+        shared_decided[i].passed += std::exchange(decided[i].passed, 0);
+        shared_decided[i].failed += std::exchange(decided[i].failed, 0);
+      }
       local = FuzzStats{};
       local.checks.resize(checks.size());
     };
@@ -158,6 +164,9 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
         std::lock_guard lock(mu);
         if (signatures.insert(signature).second) result.interesting.push_back(m);
       }
+      bool failed = false;
+      for (const auto& [check, f] : judged.findings) failed |= f.status == Status::kFail;
+      if (auto it = rule_index.find(v.outcome.rule); it != rule_index.end()) ++(failed ? decided[it->second].failed : decided[it->second].passed);
       for (auto& [check, f] : judged.findings) {
         const auto ci = static_cast<std::size_t>(check - checks.data());
         if (f.status == Status::kPass) {
@@ -228,6 +237,7 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
     shared.rules.clear();
     for (std::size_t i = 0; i < rule_names.size(); ++i) {
       if (shared_rules[i]) shared.rules[rule_names[i]] = shared_rules[i];
+      if (shared_decided[i].passed || shared_decided[i].failed) shared.decided[rule_names[i]] = shared_decided[i];
     }
   };
   std::vector<std::thread> threads;
@@ -269,7 +279,9 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
     for (const auto& [k, f] : fs.all()) merged.Add(f);
   }
   std::uint64_t fresh_initiator = 0;
-  for (const auto& [key, f] : merged.all()) {
+  for (const auto& entry : merged.all()) {
+    const FindingKey& key = entry.first;  // not a structured binding: lambdas capture it (C++20 in clang 14)
+    const FuzzFinding& f = entry.second;
     FuzzFinding out = f;
     auto still_fails = [&](const Mutant& candidate) {
       if (candidate.test_case.expectation.outcome.rule != key.rule) return false;

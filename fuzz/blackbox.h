@@ -49,6 +49,7 @@ struct FuzzStats {
   std::uint64_t probes = 0;          // judged by state too
   std::vector<CheckCounts> checks;   // by index in AllChecks()
   std::map<std::string, std::uint64_t> rules;  // spec rule -> requests that broke it (exercised)
+  std::map<std::string, CheckCounts> decided;  // spec rule -> requests it decided, passed (no check failed) or failed
   std::size_t rules_total = 0;
   std::size_t findings = 0, failures = 0;
   double seconds = 0;

@@ -430,6 +430,9 @@ Mutator::Mutator(const spec::Spec& spec, std::vector<generators::Case> seeds, sp
   }
   tables_ = std::move(tables);
   known_arns_.assign(world_.targets.begin(), world_.targets.end());
+  // A target no gateway has, on each gateway (the look-ups of a gateway without iSCSI, offline or
+  // unknown gateways come before the target's).
+  for (const auto& [gateway, info] : world_.gateways) known_arns_.push_back(gateway + "/target/iqn.1997-05.com.amazon:chapcheck-none");
   if (known_arns_.empty()) known_arns_.push_back("arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-00000000");
 }
 

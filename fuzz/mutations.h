@@ -72,7 +72,7 @@ class Mutator {
   std::vector<generators::Case> seeds_;
   std::vector<std::size_t> valid_seeds_;  // indices of seeds the spec accepts
   spec::World world_;
-  std::vector<std::string> known_arns_;   // targets of the world
+  std::vector<std::string> known_arns_;   // targets of the world, and a missing one on each gateway
 };
 
 // Values of the sensitive members of a JSON body (none when it is not a JSON object).
