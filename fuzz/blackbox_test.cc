@@ -35,6 +35,16 @@ const Mutator& TheMutator() {
   return m;
 }
 
+// A run bounded by its number of requests, not by time.
+FuzzOptions Limited(std::uint64_t requests, int jobs, std::set<std::string> stop_on = {}) {
+  FuzzOptions o;
+  o.max_requests = requests;
+  o.duration = std::chrono::minutes(10);
+  o.jobs = jobs;
+  o.stop_on = std::move(stop_on);
+  return o;
+}
+
 class BlackboxTest : public ::testing::Test {
  protected:
   FuzzResult Fuzz(std::optional<mocks::Defect> defect, FuzzOptions options) {
@@ -53,11 +63,7 @@ class BlackboxTest : public ::testing::Test {
 };
 
 TEST_F(BlackboxTest, TheCleanMockHasNoFindingAndEveryRequestIsCounted) {
-  FuzzOptions o;
-  o.max_requests = 1500;
-  o.duration = std::chrono::minutes(10);
-  o.jobs = 2;
-  const FuzzResult r = Fuzz(std::nullopt, o);
+  const FuzzResult r = Fuzz(std::nullopt, Limited(1500, 2));
   ASSERT_FALSE(r.unreachable) << r.unreachable_reason;
   EXPECT_TRUE(r.findings.empty()) << r.findings.front().key.check << " " << r.findings.front().key.rule;
   EXPECT_EQ(r.stats.requests, 1500u);
@@ -70,12 +76,7 @@ TEST_F(BlackboxTest, TheCleanMockHasNoFindingAndEveryRequestIsCounted) {
 }
 
 TEST_F(BlackboxTest, ADefectIsFoundDeduplicatedAndMinimised) {
-  FuzzOptions o;
-  o.max_requests = 4000;
-  o.duration = std::chrono::minutes(10);
-  o.jobs = 2;
-  o.stop_on = {"accepted_iff_valid"};
-  const FuzzResult r = Fuzz(mocks::Defect::kSecretMax17, o);
+  const FuzzResult r = Fuzz(mocks::Defect::kSecretMax17, Limited(4000, 2, {"accepted_iff_valid"}));
   const FuzzFinding* found = nullptr;
   std::set<FindingKey> keys;
   for (const auto& f : r.findings) {
@@ -96,12 +97,7 @@ TEST_F(BlackboxTest, ADefectIsFoundDeduplicatedAndMinimised) {
 }
 
 TEST_F(BlackboxTest, StateProbesCatchAPartialUpdate) {
-  FuzzOptions o;
-  o.max_requests = 20000;
-  o.duration = std::chrono::minutes(10);
-  o.jobs = 1;
-  o.stop_on = {"rejected_changes_nothing"};
-  const FuzzResult r = Fuzz(mocks::Defect::kPartialUpdate, o);
+  const FuzzResult r = Fuzz(mocks::Defect::kPartialUpdate, Limited(20000, 1, {"rejected_changes_nothing"}));
   bool found = false;
   for (const auto& f : r.findings) found |= f.key.check == "rejected_changes_nothing";
   EXPECT_TRUE(found);
