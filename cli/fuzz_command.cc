@@ -293,13 +293,15 @@ int FuzzCommand(const Args& args, std::ostream& out, std::ostream& err) {
       const std::string path = WriteReproducer(*s, c, repro_dir, redact);
       suite.properties.emplace_back("reproducer." + std::string(check.name) + "." + std::to_string(++n), path);
       const std::string severity = f.status == conformance::Status::kFail ? "" : " (should-level)";
+      sigv4::Request shown = f.exchange.request;  // sensitive members masked, however short
+      shown.body = RedactedBody(*s, shown.body);
       tc.text += "rule: " + (f.key.rule.empty() ? std::string("(accepted by the spec)") : f.key.rule) + severity +
                  "\nmessage: " + f.finding.message + "\nexpected: " + f.finding.expected + "\nactual: " +
                  f.finding.actual + "\nrequests that showed it: " + std::to_string(f.hits) + "\nreproducer: " + path +
-                 "\n\n" + WireRequest(f.exchange.request) + "\n\n" + WireResponse(f.exchange) + "\n\n";
+                 "\n\n" + WireRequest(shown) + "\n\n" + WireResponse(f.exchange) + "\n\n";
       summary.failures.push_back(reports::FailureRow{c.id, c.name, std::string(check.name), std::string(check.clause),
                                                      f.finding.message + severity, f.finding.expected, f.finding.actual,
-                                                     WireRequest(f.exchange.request), WireResponse(f.exchange), path});
+                                                     WireRequest(shown), WireResponse(f.exchange), path});
       if (f.status == conformance::Status::kFail) {
         ++failures;
         tc.outcome = reports::Outcome::kFailed;
