@@ -63,14 +63,14 @@ class BlackboxTest : public ::testing::Test {
 };
 
 TEST_F(BlackboxTest, TheCleanMockHasNoFindingAndEveryRequestIsCounted) {
-  const FuzzResult r = Fuzz(std::nullopt, Limited(1500, 2));
+  const FuzzResult r = Fuzz(std::nullopt, Limited(600, 2));
   ASSERT_FALSE(r.unreachable) << r.unreachable_reason;
   EXPECT_TRUE(r.findings.empty()) << r.findings.front().key.check << " " << r.findings.front().key.rule;
-  EXPECT_EQ(r.stats.requests, 1500u);
-  EXPECT_EQ(r.stats.sent + r.stats.not_sent, 1500u);
+  EXPECT_EQ(r.stats.requests, 600u);
+  EXPECT_EQ(r.stats.sent + r.stats.not_sent, 600u);
   EXPECT_GT(r.stats.probes, 0u);
   EXPECT_EQ(r.stats.no_answer, 0u);
-  EXPECT_GE(r.stats.rules.size(), r.stats.rules_total - 2);
+  EXPECT_GE(r.stats.rules.size(), r.stats.rules_total * 3 / 4);
   EXPECT_FALSE(r.interesting.empty());
   EXPECT_TRUE(r.restore.changed.empty());
 }

@@ -55,7 +55,7 @@ TEST(Mutator, EveryMutantCarriesTheSpecVerdictOfItsOwnRequest) {
   const Mutator& m = TheMutator();
   std::set<std::string> decided;
   int accepted = 0, rejected = 0, out_of_scope = 0;
-  for (std::uint64_t i = 0; i < 3000; ++i) {
+  for (std::uint64_t i = 0; i < 1500; ++i) {
     const Mutant mu = m.Make(9, i);
     const auto& c = mu.test_case;
     const spec::Verdict v = spec::Decide(TheSpec(), c.request, generators::ExpectedAuthStatus(c.auth), &m.world());
@@ -72,16 +72,16 @@ TEST(Mutator, EveryMutantCarriesTheSpecVerdictOfItsOwnRequest) {
       case spec::Decision::kOutOfScope: ++out_of_scope; break;
     }
   }
-  EXPECT_GT(accepted, 50);
-  EXPECT_GT(rejected, 1500);
-  EXPECT_LT(out_of_scope, 30);  // only seeds that are out of scope: the mutations never name a sibling
+  EXPECT_GT(accepted, 25);
+  EXPECT_GT(rejected, 750);
+  EXPECT_LT(out_of_scope, 15);  // only seeds that are out of scope: the mutations never name a sibling
   // Most rules decide some request: every member rule, protocol rule and lookup in the spec.
   EXPECT_GE(decided.size(), TheSpec().RulesInPrecedenceOrder().size() * 3 / 4) << decided.size();
 }
 
 TEST(Mutator, NeverNamesASiblingOperation) {
   const Mutator& m = TheMutator();
-  for (std::uint64_t i = 0; i < 2000; ++i) {
+  for (std::uint64_t i = 0; i < 800; ++i) {
     const Mutant mu = m.Make(3, i);
     for (const auto& [k, v] : mu.test_case.request.headers) {
       if (k != TheSpec().protocol.target_header) continue;
@@ -93,7 +93,7 @@ TEST(Mutator, NeverNamesASiblingOperation) {
 TEST(Mutator, ProbesCarryAFreshInitiatorAndSayWhich) {
   const Mutator& m = TheMutator();
   int probes = 0;
-  for (std::uint64_t i = 0; i < 2000; ++i) {
+  for (std::uint64_t i = 0; i < 1000; ++i) {
     const Mutant mu = m.Make(1, i);
     if (mu.probe_initiator.empty()) continue;
     ++probes;
@@ -102,7 +102,7 @@ TEST(Mutator, ProbesCarryAFreshInitiatorAndSayWhich) {
     EXPECT_EQ(mu.probe_initiator.rfind(kProbeInitiatorPrefix, 0), 0u);
     EXPECT_NE(mu.test_case.request.body.find(mu.probe_initiator), std::string::npos);
   }
-  EXPECT_GT(probes, 20);
+  EXPECT_GE(probes, 10);  // one in 32, less those the spec accepts (they keep the seed's name)
 }
 
 TEST(SensitiveValues, AreTheStringValuesOfSensitiveMembers) {
