@@ -331,7 +331,8 @@ int FuzzCommand(const Args& args, std::ostream& out, std::ostream& err) {
                           " connections, " + Rate(static_cast<double>(st.sent), st.seconds) + " requests/s; " +
                           std::to_string(st.not_sent) + " requests not sent (out of scope" +
                           (options.disruptive ? ")" : ", or accepted by the spec without --disruptive)") + "; " +
-                          std::to_string(st.probes) + " judged by state too");
+                          std::to_string(st.probes) + " judged by state too; " + std::to_string(st.transient) +
+                          " throttled or busy answers not judged");
   summary.notes.push_back("spec rules exercised (broken by at least one request): " + std::to_string(st.rules.size()) +
                           " of " + std::to_string(st.rules_total));
   if (!result.restore.restored.empty()) {

@@ -11,6 +11,7 @@
 
 #include "base/strings.h"
 #include "conformance/signing.h"
+#include "protocol/awsjson.h"
 
 namespace chapcheck::conformance {
 
@@ -273,6 +274,14 @@ Exchange Client::Call(const std::string& target_prefix, const std::string& opera
   r.headers = {{"Content-Type", "application/x-amz-json-1.1"}, {"X-Amz-Target", target_prefix + "." + operation}};
   r.body = body;
   return Send(r, generators::AuthMode::kSigned);
+}
+
+bool IsTransient(const Exchange& ex) {
+  if (ex.status == 503) return true;
+  if (ex.status < 400) return false;
+  const std::string* header = ex.Header("X-Amzn-Errortype");
+  auto e = awsjson::ParseError(ex.body, header ? *header : "");
+  return e.ok() && (e->type == "ThrottlingException" || e->error_code == "GatewayProxyNetworkConnectionBusy");
 }
 
 Result<sigv4::Credentials> CredentialsFromEnvironment(const std::optional<std::string>& profile) {

@@ -69,6 +69,10 @@ class Client {
   std::unique_ptr<Connection> connection_;
 };
 
+// An answer worth sending again after a pause, not judging: 503, ThrottlingException, or the
+// gateway's GatewayProxyNetworkConnectionBusy.
+bool IsTransient(const Exchange& exchange);
+
 // Credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, or, with a
 // profile name, from ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE overrides the path).
 Result<sigv4::Credentials> CredentialsFromEnvironment(const std::optional<std::string>& profile);

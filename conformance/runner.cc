@@ -5,7 +5,6 @@
 #include <thread>
 
 #include "conformance/credentials_snapshot.h"
-#include "protocol/awsjson.h"
 
 namespace chapcheck::conformance {
 namespace {
@@ -39,14 +38,6 @@ std::vector<std::string> Split(const std::string& s, char sep) {
     start = at + 1;
   }
   return out;
-}
-
-bool Transient(const Exchange& ex) {
-  if (ex.status == 503) return true;
-  if (ex.status < 400) return false;
-  const std::string* header = ex.Header("X-Amzn-Errortype");
-  auto e = awsjson::ParseError(ex.body, header ? *header : "");
-  return e.ok() && (e->type == "ThrottlingException" || e->error_code == "GatewayProxyNetworkConnectionBusy");
 }
 
 using Snapshot = CredentialsSnapshot;
@@ -111,7 +102,7 @@ SuiteResult RunSuite(const spec::Spec& spec, const std::vector<generators::Case>
     Snapshot before;
     if (judge_state) before = Describe(client, prefix, options.target_arn);
     r.exchange = client.Send(c->request, c->auth);
-    for (int attempt = 0; attempt < options.max_retries && Transient(r.exchange); ++attempt) {
+    for (int attempt = 0; attempt < options.max_retries && IsTransient(r.exchange); ++attempt) {
       std::this_thread::sleep_for(options.backoff * (1 << attempt));
       r.exchange = client.Send(c->request, c->auth);
       ++r.retries;

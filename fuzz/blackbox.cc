@@ -131,6 +131,7 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
       shared.not_sent += local.not_sent;
       shared.no_answer += local.no_answer;
       shared.probes += local.probes;
+      shared.transient += local.transient;
       for (std::size_t i = 0; i < checks.size(); ++i) {
         shared.checks[i].passed += local.checks[i].passed;
         shared.checks[i].failed += local.checks[i].failed;
@@ -151,6 +152,12 @@ FuzzResult RunFuzz(const Mutator& mutator, const conformance::EndpointConfig& en
         SendAndJudge(**client, mutator, m, options, judged);
       }
       ++local.sent;
+      if (conformance::IsTransient(judged.exchange)) {
+        // Throttled or busy: not judged, and this connection slows down a little.
+        ++local.transient;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        return;
+      }
       local.probes += answer == nullptr;
       local.no_answer += !judged.exchange.transport_error.empty();
       const auto& v = m.test_case.expectation;

@@ -47,6 +47,7 @@ struct FuzzStats {
   std::uint64_t not_sent = 0;        // out of the spec's scope, or would change credentials without --disruptive
   std::uint64_t no_answer = 0;       // transport errors
   std::uint64_t probes = 0;          // judged by state too
+  std::uint64_t transient = 0;       // throttled or busy answers (503, ThrottlingException): not judged
   std::vector<CheckCounts> checks;   // by index in AllChecks()
   std::map<std::string, std::uint64_t> rules;  // spec rule -> requests that broke it (exercised)
   std::map<std::string, CheckCounts> decided;  // spec rule -> requests it decided, passed (no check failed) or failed
