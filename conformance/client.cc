@@ -280,6 +280,9 @@ bool IsTransient(const Exchange& ex) {
   if (ex.status == 503) return true;
   if (ex.status < 400) return false;
   const std::string* header = ex.Header("X-Amzn-Errortype");
+  const bool named = (header && header->find("Throttling") != std::string::npos) ||
+                     ex.body.find("Throttling") != std::string::npos || ex.body.find("ConnectionBusy") != std::string::npos;
+  if (!named) return false;  // most refusals: no need to parse them
   auto e = awsjson::ParseError(ex.body, header ? *header : "");
   return e.ok() && (e->type == "ThrottlingException" || e->error_code == "GatewayProxyNetworkConnectionBusy");
 }
