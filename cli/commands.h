@@ -33,6 +33,10 @@ int GenerateCommand(const Args& args, std::ostream& out, std::ostream& err);
 // Exit 0 all pass, 1 violations, 2 usage, 3 endpoint unreachable, 130/143 interrupted (SIGINT/SIGTERM).
 int RunCommand(const Args& args, std::ostream& out, std::ostream& err);
 
+// chapcheck fuzz [--endpoint URL --target-arn ARN] [--duration D] [--seed N] [--jobs N] ...:
+// spec-guided black-box fuzzing. Exit 0 no findings, 1 findings, 2 usage, 3 endpoint unreachable.
+int FuzzCommand(const Args& args, std::ostream& out, std::ostream& err);
+
 // chapcheck replay FILE [--endpoint URL] [--defect NAME]...: re-sends one case.
 int ReplayCommand(const Args& args, std::ostream& out, std::ostream& err);
 

@@ -35,4 +35,30 @@ Result<Endpoint> OpenEndpoint(const EndpointOptions& options) {
   return e;
 }
 
+bool TakeEndpointFlag(const std::vector<std::string>& args, std::size_t& i, EndpointOptions& options, std::string& error) {
+  const std::string& a = args[i];
+  if (a == "--insecure") {
+    options.insecure = true;
+    return true;
+  }
+  if (a != "--endpoint" && a != "--region" && a != "--profile" && a != "--defect") return false;
+  if (i + 1 >= args.size()) {
+    error = a + " needs a value";
+    return true;
+  }
+  const std::string& value = args[++i];
+  if (a == "--endpoint") {
+    options.url = value;
+  } else if (a == "--region") {
+    options.region = value;
+  } else if (a == "--profile") {
+    options.profile = value;
+  } else if (auto d = mocks::DefectByName(value)) {
+    options.defects.Enable(*d);
+  } else {
+    error = "unknown defect \"" + value + "\" (chapcheck mock --list-defects)";
+  }
+  return true;
+}
+
 }  // namespace chapcheck::cli

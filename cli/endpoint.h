@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "conformance/client.h"
@@ -35,5 +36,10 @@ struct Endpoint {
 };
 
 Result<Endpoint> OpenEndpoint(const EndpointOptions& options);
+
+// Takes args[i] (and its value, advancing i) when it is a flag every endpoint command shares:
+// --endpoint URL, --region R, --profile P, --insecure, --defect NAME. Returns false when args[i]
+// is none of them; sets `error` when it is one with a bad or missing value.
+bool TakeEndpointFlag(const std::vector<std::string>& args, std::size_t& i, EndpointOptions& options, std::string& error);
 
 }  // namespace chapcheck::cli

@@ -13,6 +13,7 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  run       the conformance suite against an endpoint or the built-in mock, with reports\n"
+    "  fuzz      spec-guided black-box fuzzing of an endpoint or the built-in mock\n"
     "  replay    re-send one case (a reproducer) and compare the answer with the spec\n"
     "  spec      the machine-readable contract: lint, diff-aws, verdict, show, dump\n"
     "  mock      serve the built-in mock gateway (awsJson1_1, SigV4, defect switches)\n"
@@ -21,7 +22,7 @@ constexpr const char* kUsage =
     "  help      this text\n"
     "\n"
     "exit codes: 0 ok, 1 findings (contract violations, lint errors, new differences),\n"
-    "            2 usage or configuration error, 3 endpoint unreachable (run)\n";
+    "            2 usage or configuration error, 3 endpoint unreachable (run, fuzz)\n";
 
 }  // namespace
 
@@ -42,6 +43,7 @@ int Main(const Args& args, std::ostream& out, std::ostream& err) {
   }
   if (cmd == "spec") return SpecCommand(rest, out, err);
   if (cmd == "run") return RunCommand(rest, out, err);
+  if (cmd == "fuzz") return FuzzCommand(rest, out, err);
   if (cmd == "replay") return ReplayCommand(rest, out, err);
   if (cmd == "mock") return MockCommand(rest, out, err);
   if (cmd == "generate") return GenerateCommand(rest, out, err);

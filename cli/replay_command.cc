@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/endpoint.h"
 #include "conformance/client.h"
+#include "generators/case_json.h"
 #include "protocol/awsjson.h"
 
 namespace chapcheck::cli {
@@ -26,41 +27,6 @@ constexpr const char* kReplayUsage =
     "the built-in mock (with the given defect switches). Exit 0 when the answer is what the spec\n"
     "demands, 1 when it is not, 2 on a usage error, 3 when the endpoint is unreachable.\n";
 
-std::optional<std::string> FromBase64(const std::string& in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  unsigned buf = 0;
-  int bits = 0;
-  for (char c : in) {
-    if (c == '=') break;
-    const int v = value(c);
-    if (v < 0) return std::nullopt;
-    buf = (buf << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buf >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
-
-std::optional<generators::AuthMode> AuthFrom(const std::string& s) {
-  using generators::AuthMode;
-  for (AuthMode m : {AuthMode::kSigned, AuthMode::kNone, AuthMode::kMalformed, AuthMode::kUnknownKey,
-                     AuthMode::kWrongSignature, AuthMode::kExpired}) {
-    if (generators::ToString(m) == s) return m;
-  }
-  return std::nullopt;
-}
-
 Result<json> ReadJson(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{"", "cannot open " + path};
@@ -76,31 +42,18 @@ Result<json> ReadJson(const std::string& path) {
 }  // namespace
 
 int ReplayCommand(const Args& args, std::ostream& out, std::ostream& err) {
-  std::optional<std::string> file, endpoint, profile;
-  std::string region = "us-east-1";
-  bool insecure = false;
-  mocks::DefectSet defects;
+  std::optional<std::string> file;
+  EndpointOptions where;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    const bool has_value = i + 1 < args.size();
     if (a == "--help" || a == "-h") {
       out << kReplayUsage;
       return kExitOk;
-    } else if (a == "--endpoint" && has_value) {
-      endpoint = args[++i];
-    } else if (a == "--region" && has_value) {
-      region = args[++i];
-    } else if (a == "--profile" && has_value) {
-      profile = args[++i];
-    } else if (a == "--insecure") {
-      insecure = true;
-    } else if (a == "--defect" && has_value) {
-      auto d = mocks::DefectByName(args[++i]);
-      if (!d) {
-        err << "chapcheck replay: unknown defect \"" << args[i] << "\"\n";
+    } else if (std::string bad; TakeEndpointFlag(args, i, where, bad)) {
+      if (!bad.empty()) {
+        err << "chapcheck replay: " << bad << "\n";
         return kExitUsage;
       }
-      defects.Enable(*d);
     } else if (a.rfind("-", 0) == 0 || file) {
       err << "chapcheck replay: unexpected argument " << a << "\n" << kReplayUsage;
       return kExitUsage;
@@ -124,37 +77,17 @@ int ReplayCommand(const Args& args, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   const json& j = *doc;
-  spec::Request request;
-  generators::AuthMode auth = generators::AuthMode::kSigned;
-  std::string name, expected;
-  try {
-    name = j.at("name").get<std::string>();
-    const json& r = j.at("request");
-    request.method = r.at("method").get<std::string>();
-    request.path = r.at("path").get<std::string>();
-    for (const auto& h : r.at("headers")) request.headers.emplace_back(h.at(0).get<std::string>(), h.at(1).get<std::string>());
-    if (r.contains("bodyBase64")) {
-      auto body = FromBase64(r["bodyBase64"].get<std::string>());
-      if (!body) throw std::runtime_error("bodyBase64 is not base64");
-      request.body = *body;
-    } else {
-      request.body = r.at("body").get<std::string>();
-    }
-    auto mode = AuthFrom(j.at("auth").get<std::string>());
-    if (!mode) throw std::runtime_error("unknown auth mode");
-    auth = *mode;
-    expected = j.at("expect").dump();
-  } catch (const std::exception& e) {
-    err << "chapcheck replay: " << path << " is not a chapcheck case (" << e.what() << ")\n";
+  auto parsed = generators::ParseCaseJson(j.dump());
+  if (!parsed || !j.contains("expect")) {
+    err << "chapcheck replay: " << path << " is not a chapcheck case ("
+        << (parsed ? std::string("no expect") : parsed.error().ToString()) << ")\n";
     return kExitUsage;
   }
+  const spec::Request& request = parsed->request;
+  const generators::AuthMode auth = parsed->auth;
+  const std::string& name = parsed->name;
+  const std::string expected = j.at("expect").dump();
 
-  EndpointOptions where;
-  where.url = endpoint;
-  where.profile = profile;
-  where.region = region;
-  where.insecure = insecure;
-  where.defects = defects;
   auto opened = OpenEndpoint(where);
   if (!opened) {
     err << "chapcheck replay: " << opened.error().ToString() << "\n";
@@ -168,7 +101,7 @@ int ReplayCommand(const Args& args, std::ostream& out, std::ostream& err) {
   }
   const conformance::Exchange ex = (*client)->Send(request, auth);
   out << "case:     " << name << (exact ? "" : "  (secrets file missing: masked values sent)") << "\n";
-  out << "endpoint: " << config.url << (endpoint ? "" : " (built-in mock)") << "\n";
+  out << "endpoint: " << config.url << (where.url ? "" : " (built-in mock)") << "\n";
   if (!ex.transport_error.empty()) {
     out << "answer:   none: " << ex.transport_error << "\n";
     return 3;

@@ -1,6 +1,5 @@
 // chapcheck run: the conformance suite against an endpoint (or the built-in mock, started in
 // process on a free port), with JUnit, HTML and Markdown reports and a reproducer per failure.
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +16,7 @@
 #include "cli/fixture_context.h"
 #include "cli/interrupt.h"
 #include "conformance/gtest_registration.h"
+#include "cli/reproducer.h"
 #include "conformance/runner.h"
 #include "mocks/gateway.h"
 #include "mocks/server.h"
@@ -66,32 +66,6 @@ constexpr const char* kRunUsage =
     "\n"
     "exit: 0 all checks pass, 1 contract violations, 2 usage or configuration error,\n"
     "      3 endpoint unreachable, 130 (SIGINT) or 143 (SIGTERM) interrupted\n";
-
-std::string Redacted(const spec::Spec& s, const std::string& body) {
-  try {
-    json j = json::parse(body);
-    if (!j.is_object()) return body;
-    for (const auto& m : s.members) {
-      if (m.sensitive && j.contains(m.name) && j[m.name].is_string()) j[m.name] = "***";
-    }
-    return j.dump();
-  } catch (const std::exception&) {
-    return body;
-  }
-}
-
-std::string Wire(const sigv4::Request& r) {
-  std::string out = r.method + " " + r.target + " HTTP/1.1\n";
-  for (const auto& [k, v] : r.headers) out += k + ": " + (EqualsIgnoreAsciiCase(k, "Authorization") ? v.substr(0, v.find(',')) + ", ..." : v) + "\n";
-  return out + "\n" + r.body;
-}
-
-std::string WireResponse(const conformance::Exchange& ex) {
-  if (!ex.transport_error.empty()) return "(no HTTP answer: " + ex.transport_error + ")";
-  std::string out = "HTTP/1.1 " + std::to_string(ex.status) + "\n";
-  for (const auto& [k, v] : ex.headers) out += k + ": " + v + "\n";
-  return out + "\n" + ex.body;
-}
 
 // " (failed in 2 of 3 executions)" for a case run more than once (--gtest_repeat).
 std::string Repetitions(const conformance::CaseResult& r) {
@@ -369,32 +343,17 @@ int RunCommand(const Args& args, std::ostream& out, std::ostream& err) {
           ++row.failed;
           ++failures;
           case_failed = true;
-          if (reproducer.empty()) {
-            // The case with its secrets masked, and the secrets in a separate 0600 file.
-            // The public file: the case with its secrets masked (as members, and anywhere in the
-            // text, for bodies that are not JSON). The exact case, secrets included, goes in a
-            // separate file only its owner can read.
-            reproducer = (repro_dir / (c.id + ".json")).string();
-            json repro = json::parse(generators::ToJsonLine(c));
-            if (repro["request"].contains("body")) repro["request"]["body"] = Redacted(*s, c.request.body);
-            std::ofstream(reproducer) << redact(repro.dump(2, ' ', false, json::error_handler_t::replace)) << "\n";
-            const std::string secrets_path = (repro_dir / (c.id + ".secrets.json")).string();
-            {
-              std::ofstream f(secrets_path);
-              ::chmod(secrets_path.c_str(), 0600);
-              f << generators::ToJsonLine(c) << "\n";
-            }
-          }
+          if (reproducer.empty()) reproducer = WriteReproducer(*s, c, repro_dir, redact);
           tc.outcome = reports::Outcome::kFailed;
           tc.message = cr.finding.message + Repetitions(r);
           tc.type = std::string(cr.check->name);
           tc.text = "check: " + std::string(cr.check->name) + " (" + std::string(cr.check->clause) + ")\ncase: " + c.id + " " +
                     c.name + "\nrule: " + (c.rule.empty() ? std::string("(pairwise or example)") : c.rule) +
                     "\nexpected: " + cr.finding.expected + "\nactual: " + cr.finding.actual + "\nreproducer: " + reproducer +
-                    "\n\n" + Wire(r.exchange.request) + "\n\n" + WireResponse(r.exchange);
+                    "\n\n" + WireRequest(r.exchange.request) + "\n\n" + WireResponse(r.exchange);
           summary.failures.push_back(reports::FailureRow{c.id, c.name, std::string(cr.check->name),
                                                          std::string(cr.check->clause), cr.finding.message + Repetitions(r),
-                                                         cr.finding.expected, cr.finding.actual, Wire(r.exchange.request),
+                                                         cr.finding.expected, cr.finding.actual, WireRequest(r.exchange.request),
                                                          WireResponse(r.exchange), reproducer});
           break;
         }

@@ -11,6 +11,7 @@
 
 #include "base/strings.h"
 #include "conformance/signing.h"
+#include "protocol/awsjson.h"
 
 namespace chapcheck::conformance {
 
@@ -106,11 +107,8 @@ Result<std::unique_ptr<Client>> Client::Create(EndpointConfig config) {
 
 Exchange Client::Send(const spec::Request& request, generators::AuthMode auth) {
   Exchange ex;
-  const bool default_port = (!tls_ && port_ == "80") || (tls_ && port_ == "443");
-  const std::string host_header = (host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_) +
-                                  (default_port ? "" : ":" + port_);
   ex.request = SignForCase(request, auth, config_.credentials, config_.region, config_.service, config_.clock(),
-                           host_header);
+                           HostHeader());
 
   http::request<http::string_body> req;
   const http::verb verb = http::string_to_verb(ex.request.method);
@@ -131,37 +129,8 @@ Exchange Client::Send(const spec::Request& request, generators::AuthMode auth) {
     const bool reused = c.open;
     beast::error_code ec;
     if (!c.open) {
-      tcp::resolver resolver(c.ioc);
-      const auto results = resolver.resolve(host_, port_, ec);
-      if (ec) {
-        ex.transport_error = "cannot resolve " + host_ + ": " + ec.message();
-        return ex;
-      }
-      if (tls_) {
-        c.secure.emplace(c.ioc, c.tls_ctx);
-        if (!SSL_set_tlsext_host_name(c.secure->native_handle(), host_.c_str())) {
-          ex.transport_error = "TLS: cannot set the server name";
-          return ex;
-        }
-        if (config_.verify_tls) c.secure->set_verify_callback(ssl::host_name_verification(host_));
-      } else {
-        c.plain.emplace(c.ioc);
-      }
-      c.Tcp().expires_after(config_.timeout);
-      c.Tcp().async_connect(results, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
-      c.Run();
-      if (!ec && tls_) {
-        c.Tcp().expires_after(config_.timeout);
-        c.secure->async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
-        c.Run();
-      }
-      if (ec) {
-        ex.transport_error = (ec == beast::error::timeout ? "timed out connecting to " : "cannot connect to ") +
-                             config_.url + ": " + ec.message();
-        c.Close();
-        return ex;
-      }
-      c.open = true;
+      ex.transport_error = Open();
+      if (!ex.transport_error.empty()) return ex;
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(16u << 20);
@@ -198,6 +167,106 @@ Exchange Client::Send(const spec::Request& request, generators::AuthMode auth) {
   return ex;
 }
 
+std::string Client::Open() {
+  Connection& c = *connection_;
+  beast::error_code ec;
+  tcp::resolver resolver(c.ioc);
+  const auto results = resolver.resolve(host_, port_, ec);
+  if (ec) return "cannot resolve " + host_ + ": " + ec.message();
+  if (tls_) {
+    c.secure.emplace(c.ioc, c.tls_ctx);
+    if (!SSL_set_tlsext_host_name(c.secure->native_handle(), host_.c_str())) return "TLS: cannot set the server name";
+    if (config_.verify_tls) c.secure->set_verify_callback(ssl::host_name_verification(host_));
+  } else {
+    c.plain.emplace(c.ioc);
+  }
+  c.Tcp().expires_after(config_.timeout);
+  c.Tcp().async_connect(results, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
+  c.Run();
+  if (!ec && tls_) {
+    c.Tcp().expires_after(config_.timeout);
+    c.secure->async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
+    c.Run();
+  }
+  if (ec) {
+    c.Close();
+    return (ec == beast::error::timeout ? "timed out connecting to " : "cannot connect to ") + config_.url + ": " +
+           ec.message();
+  }
+  c.open = true;
+  return "";
+}
+
+std::string Client::HostHeader() const {
+  const bool default_port = (!tls_ && port_ == "80") || (tls_ && port_ == "443");
+  return (host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_) + (default_port ? "" : ":" + port_);
+}
+
+std::vector<Exchange> Client::SendPipelined(const std::vector<std::pair<const spec::Request*, generators::AuthMode>>& requests) {
+  std::vector<Exchange> out(requests.size());
+  // The wire text of every request, in one buffer. TLS, and header text HTTP cannot carry, go
+  // one at a time through Send().
+  std::string wire;
+  bool plain_text = !tls_;
+  const std::string host = HostHeader();
+  const auto now = config_.clock();
+  for (std::size_t i = 0; i < requests.size() && plain_text; ++i) {
+    out[i].request = SignForCase(*requests[i].first, requests[i].second, config_.credentials, config_.region,
+                                 config_.service, now, host);
+    const sigv4::Request& r = out[i].request;
+    auto clean = [](const std::string& t) { return t.find_first_of("\r\n") == std::string::npos; };
+    plain_text &= clean(r.method) && clean(r.target) && !r.method.empty() && r.method != "HEAD";
+    wire += r.method + " " + r.target + " HTTP/1.1\r\n";
+    for (const auto& [k, v] : r.headers) {
+      plain_text &= clean(k) && clean(v) && !k.empty();
+      wire += k + ": " + v + "\r\n";
+    }
+    wire += "Content-Length: " + std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
+  }
+  std::size_t done = 0;
+  Connection& c = *connection_;
+  const auto start = std::chrono::steady_clock::now();
+  if (plain_text && !requests.empty()) {
+    std::string error = c.open ? "" : Open();
+    beast::error_code ec;
+    if (error.empty()) {
+      c.Tcp().expires_after(config_.timeout);
+      asio::async_write(*c.plain, asio::buffer(wire), [&](beast::error_code e, std::size_t) { ec = e; });
+      c.Run();
+    }
+    // Answers in order, for as long as the connection gives them.
+    while (error.empty() && !ec && done < requests.size()) {
+      http::response_parser<http::string_body> parser;
+      parser.body_limit(16u << 20);
+      c.Tcp().expires_after(config_.timeout);
+      http::async_read(*c.plain, c.buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
+      c.Run();
+      if (ec) {
+        if (ec == beast::error::timeout) {
+          out[done].transport_error = "no answer within the timeout: " + ec.message();
+          ++done;
+        }
+        break;
+      }
+      auto& res = parser.get();
+      Exchange& ex = out[done++];
+      ex.status = static_cast<int>(res.result_int());
+      for (const auto& field : res) ex.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      ex.body = std::move(res.body());
+      ex.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+      if (!res.keep_alive()) break;
+    }
+    if (!error.empty() || ec || done < requests.size()) c.Close();
+    if (!error.empty()) {
+      for (auto& ex : out) ex.transport_error = error;
+      return out;
+    }
+  }
+  // What the connection lost (it closed or failed before answering): one at a time.
+  for (; done < requests.size(); ++done) out[done] = Send(*requests[done].first, requests[done].second);
+  return out;
+}
+
 Exchange Client::Call(const std::string& target_prefix, const std::string& operation, const std::string& body) {
   spec::Request r;
   r.method = "POST";
@@ -205,6 +274,17 @@ Exchange Client::Call(const std::string& target_prefix, const std::string& opera
   r.headers = {{"Content-Type", "application/x-amz-json-1.1"}, {"X-Amz-Target", target_prefix + "." + operation}};
   r.body = body;
   return Send(r, generators::AuthMode::kSigned);
+}
+
+bool IsTransient(const Exchange& ex) {
+  if (ex.status == 503) return true;
+  if (ex.status < 400) return false;
+  const std::string* header = ex.Header("X-Amzn-Errortype");
+  const bool named = (header && header->find("Throttling") != std::string::npos) ||
+                     ex.body.find("Throttling") != std::string::npos || ex.body.find("ConnectionBusy") != std::string::npos;
+  if (!named) return false;  // most refusals: no need to parse them
+  auto e = awsjson::ParseError(ex.body, header ? *header : "");
+  return e.ok() && (e->type == "ThrottlingException" || e->error_code == "GatewayProxyNetworkConnectionBusy");
 }
 
 Result<sigv4::Credentials> CredentialsFromEnvironment(const std::optional<std::string>& profile) {

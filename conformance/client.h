@@ -48,6 +48,11 @@ class Client {
 
   // Signs the request as `auth` says and sends it. `request.path` is the request-target.
   Exchange Send(const spec::Request& request, generators::AuthMode auth);
+  // Sends the requests pipelined on the kept-alive connection (written together, answers read in
+  // order; one signing time for all) and returns one Exchange per request. What the connection
+  // loses (it closes or fails before answering) is sent again one at a time; an answer that does
+  // not come within the timeout is that request's transport error. Over TLS, one at a time.
+  std::vector<Exchange> SendPipelined(const std::vector<std::pair<const spec::Request*, generators::AuthMode>>& requests);
   // Sends an awsJson1_1 call of another operation (e.g. DescribeChapCredentials), signed.
   Exchange Call(const std::string& target_prefix, const std::string& operation, const std::string& body);
 
@@ -56,11 +61,17 @@ class Client {
  private:
   struct Connection;
   explicit Client(EndpointConfig config);
+  std::string Open();  // connects (and handshakes); the error text, or "" when open
+  std::string HostHeader() const;
   EndpointConfig config_;
   std::string host_, port_;
   bool tls_ = false;
   std::unique_ptr<Connection> connection_;
 };
+
+// An answer worth sending again after a pause, not judging: 503, ThrottlingException, or the
+// gateway's GatewayProxyNetworkConnectionBusy.
+bool IsTransient(const Exchange& exchange);
 
 // Credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, or, with a
 // profile name, from ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE overrides the path).

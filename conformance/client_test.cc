@@ -53,6 +53,34 @@ TEST_F(ClientTest, SignsSendsAndKeepsTheConnection) {
   EXPECT_EQ(server_->open_connections(), 1u) << "keep-alive: one connection for all three";
 }
 
+TEST_F(ClientTest, PipelinedRequestsGetTheAnswersTheyGetOneAtATime) {
+  auto pipelined = NewClient(), single = NewClient();
+  spec::Request get = Update(UpdateBody().dump());
+  get.method = "GET";
+  const spec::Request bad_json = Update("{");
+  const spec::Request valid = Update(UpdateBody().dump());
+  std::vector<std::pair<const spec::Request*, generators::AuthMode>> batch = {
+      {&valid, generators::AuthMode::kSigned}, {&bad_json, generators::AuthMode::kSigned},
+      {&valid, generators::AuthMode::kNone},   {&get, generators::AuthMode::kSigned},
+      {&valid, generators::AuthMode::kExpired}, {&valid, generators::AuthMode::kSigned}};
+  for (int round = 0; round < 2; ++round) {  // the second on the kept connection
+    const std::vector<Exchange> got = pipelined->SendPipelined(batch);
+    ASSERT_EQ(got.size(), batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const Exchange one = single->Send(*batch[i].first, batch[i].second);
+      EXPECT_TRUE(got[i].transport_error.empty()) << i << ": " << got[i].transport_error;
+      EXPECT_EQ(got[i].status, one.status) << i;
+      const std::string* a = got[i].Header("X-Amzn-Errortype");
+      const std::string* b = one.Header("X-Amzn-Errortype");
+      EXPECT_EQ(a ? *a : "", b ? *b : "") << i;
+      EXPECT_FALSE(got[i].request.headers.empty());
+    }
+    EXPECT_EQ(got[0].status, 200);
+    EXPECT_NE(got[1].status, 200);
+  }
+  EXPECT_TRUE(pipelined->SendPipelined({}).empty());
+}
+
 TEST_F(ClientTest, EachAuthModeGetsItsError) {
   auto client = NewClient();
   const std::pair<generators::AuthMode, std::string> modes[] = {

@@ -56,4 +56,11 @@ void RestoreCredentials(Client& client, const std::string& prefix, const std::st
   }
 }
 
+RestoreReport RestoreCredentials(Client& client, const std::string& prefix, const std::string& target_arn,
+                                 const CredentialsSnapshot& initial) {
+  RestoreReport out;
+  RestoreCredentials(client, prefix, target_arn, initial, out.restored, out.changed);
+  return out;
+}
+
 }  // namespace chapcheck::conformance

@@ -27,4 +27,12 @@ void RestoreCredentials(Client& client, const std::string& prefix, const std::st
                         const CredentialsSnapshot& initial, std::vector<std::string>& restored,
                         std::vector<std::string>& changed);
 
+// The same, returning what it did (the black-box fuzzer restores now and then while it runs).
+struct RestoreReport {
+  std::vector<std::string> restored;  // what the run changed and restored, secret-free
+  std::vector<std::string> changed;   // what the run changed and could not restore, secret-free
+};
+RestoreReport RestoreCredentials(Client& client, const std::string& prefix, const std::string& target_arn,
+                                 const CredentialsSnapshot& initial);
+
 }  // namespace chapcheck::conformance

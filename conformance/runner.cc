@@ -45,14 +45,6 @@ std::vector<std::string> Split(const std::string& s, char sep) {
   return out;
 }
 
-bool Transient(const Exchange& ex) {
-  if (ex.status == 503) return true;
-  if (ex.status < 400) return false;
-  const std::string* header = ex.Header("X-Amzn-Errortype");
-  auto e = awsjson::ParseError(ex.body, header ? *header : "");
-  return e.ok() && (e->type == "ThrottlingException" || e->error_code == "GatewayProxyNetworkConnectionBusy");
-}
-
 std::vector<std::string> SecretsOf(const spec::Spec& spec, const generators::Case& c) {
   std::vector<std::string> out;
   try {
@@ -252,7 +244,7 @@ CaseResult Session::RunCase(const generators::Case& c, Client& client) {
   const bool judge_state = initial_->snapshot.ok && !changes && (!may_change || own == options_.target_arn);
   auto send = [&](CaseResult& into) {
     into.exchange = client.Send(c.request, c.auth);
-    for (int attempt = 0; attempt < options_.max_retries && Transient(into.exchange); ++attempt) {
+    for (int attempt = 0; attempt < options_.max_retries && IsTransient(into.exchange); ++attempt) {
       std::this_thread::sleep_for(options_.backoff * (1 << attempt));
       into.exchange = client.Send(c.request, c.auth);
       ++into.retries;
