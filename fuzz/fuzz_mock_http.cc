@@ -7,6 +7,8 @@
 //   - differential: the mock's decision, __type or errorCode is not what the spec verdict
 //     (spec::Decide on the same request, as the gateway received it) allows;
 //   - a request the harness signed correctly that the verifier refuses after the HTTP round trip.
+// CHAPCHECK_FUZZ_MOCK_DEFECT=<name> (mocks/defects.h) runs the mock with that defect switched on:
+// the test that proves the differential can fail (fuzz.differential-catches-defect).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -27,6 +29,18 @@ struct Env {
   spec::Spec spec = std::move(spec::LoadEmbeddedSpec()).value();
   mocks::Fixture fixture = mocks::testing::DefaultFixture();
   spec::World world = fuzz::WorldOf(fixture);
+  mocks::GatewayOptions options = [] {
+    mocks::GatewayOptions o = mocks::testing::Options();
+    if (const char* name = std::getenv("CHAPCHECK_FUZZ_MOCK_DEFECT")) {
+      const auto d = mocks::DefectByName(name);
+      if (!d) {
+        std::fprintf(stderr, "fuzz_mock_http: no defect named %s\n", name);
+        std::exit(2);
+      }
+      o.defects.Enable(*d);
+    }
+    return o;
+  }();
 };
 
 const Env& TheEnv() {
@@ -74,7 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                            mocks::testing::Now(), "127.0.0.1:8080"));
   }
 
-  mocks::Gateway gateway(env.fixture, mocks::testing::Options());
+  mocks::Gateway gateway(env.fixture, env.options);
   const mocks::RawHttpResult result = mocks::HandleRawHttp(gateway, http);
   if (result.incomplete) return 0;
   if (auto problem = fuzz::EnvelopeProblem(env.spec, result.response)) Finding("malformed response", *problem, result.response);
