@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "mocks/defects.h"
 #include "mocks/gateway.h"
+#include "mocks/iscsi_portal.h"
 #include "mocks/server.h"
 
 namespace chapcheck::cli {
@@ -25,6 +26,9 @@ constexpr const char* kMockUsage =
     "  --defect NAME           break one clause of the contract (repeatable; see --list-defects)\n"
     "  --tls-cert FILE --tls-key FILE   serve HTTPS with this PEM certificate and key\n"
     "  --threads N             I/O threads (default 2)\n"
+    "  --iscsi-listen HOST:PORT   also serve iSCSI: one portal per online iSCSI gateway, each on\n"
+    "                          its own port (port 0: free ports; P: P, P+1, ... in fixture order),\n"
+    "                          printed as \"chapcheck mock: iSCSI portal on HOST:PORT for gateway ID\"\n"
     "  --print-fixture         print what would be served (secrets shown as ***) and exit\n"
     "  --list-defects          print the defect switches and exit\n";
 
@@ -35,6 +39,7 @@ int MockCommand(const Args& args, std::ostream& out, std::ostream& err) {
   mocks::GatewayOptions gateway_options;
   std::optional<std::string> fixture_file;
   bool print_fixture = false;
+  std::optional<mocks::PortalOptions> portal;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
@@ -57,6 +62,9 @@ int MockCommand(const Args& args, std::ostream& out, std::ostream& err) {
         return kExitUsage;
       }
       gateway_options.defects.Enable(*d);
+    } else if (a == "--iscsi-listen" && has_value) {
+      portal.emplace();
+      portal->listen = args[++i];
     } else if (a == "--tls-cert" && has_value) {
       server.tls_cert_file = args[++i];
     } else if (a == "--tls-key" && has_value) {
@@ -104,17 +112,34 @@ int MockCommand(const Args& args, std::ostream& out, std::ostream& err) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   mocks::Gateway gateway(std::move(fixture).value(), gateway_options);
+  // The portals first: DescribeStorediSCSIVolumes reports their ports from the first request on.
+  std::unique_ptr<mocks::IscsiPortals> portals;
+  if (portal) {
+    portal->threads = server.threads;
+    auto p = mocks::IscsiPortals::Start(gateway, *portal);
+    if (!p) {
+      err << "chapcheck mock: " << p.error().ToString() << "\n";
+      return kExitUsage;
+    }
+    portals = std::move(p).value();
+  }
   auto started = mocks::MockServer::Start(gateway, server);
   if (!started) {
     err << "chapcheck mock: " << started.error().ToString() << "\n";
     return kExitUsage;
   }
   out << "chapcheck mock: listening on " << (*started)->url() << std::endl;
+  if (portals) {
+    for (const auto& a : portals->addresses()) {
+      out << "chapcheck mock: iSCSI portal on " << a.HostPort() << " for gateway " << a.gateway_id << std::endl;
+    }
+  }
   for (auto d : gateway_options.defects.Enabled()) out << "chapcheck mock: defect on: " << mocks::NameOf(d) << std::endl;
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   (*started)->Stop();
+  if (portals) portals->Stop();
   out << "chapcheck mock: stopped (" << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
   return kExitOk;
 }

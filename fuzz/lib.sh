@@ -1,7 +1,7 @@
 # fuzz/lib.sh: shell helpers the fuzz scripts share (fuzz/smoke.sh, bench/fuzz_rates,
 # scripts/nightly-fuzz). Source it; it defines functions only.
 
-CHAPCHECK_FUZZ_TARGETS=(fuzz_mock_http fuzz_spec_verdict fuzz_sigv4 fuzz_junit)
+CHAPCHECK_FUZZ_TARGETS=(fuzz_mock_http fuzz_spec_verdict fuzz_sigv4 fuzz_junit fuzz_iscsi_login)
 
 # fuzz_seed DIR CHAPCHECK: the spec-derived seed corpus (DIR/seeds) and dictionary
 # (DIR/chapcheck.dict), written by `chapcheck generate`.

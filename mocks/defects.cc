@@ -37,6 +37,10 @@ const std::vector<DefectInfo>& AllDefects() {
       {Defect::kDropOnlyUpdatedInitiator, "drop-only-updated-initiator",
        "every initiator's connections close (only the updated initiator's do)"},
       {Defect::kDropLate, "drop-late", "connections close before the response (10 s after it)"},
+      {Defect::kKeepOldSecrets, "keep-old-secrets",
+       "after an update only the new initiator secret logs in (the previous one still does)"},
+      {Defect::kIgnoreTargetSecret, "ignore-target-secret",
+       "mutual CHAP proves the target with SecretToAuthenticateTarget (answers with a stale or wrong one)"},
   };
   return all;
 }

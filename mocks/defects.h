@@ -50,6 +50,9 @@ enum class Defect {
   kDropOtherTargets,       // an accepted update closes connections on every target
   kDropOnlyUpdatedInitiator,  // an accepted update closes only the updated initiator's connections
   kDropLate,               // connections are closed 10 s after the response, not before it
+  // iSCSI portal (what the target accepts at login)
+  kKeepOldSecrets,         // after an update the previous initiator secret still logs in
+  kIgnoreTargetSecret,     // mutual CHAP is answered with a stale target secret
   kCount,
 };
 

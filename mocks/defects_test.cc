@@ -8,6 +8,8 @@
 #include <set>
 #include <map>
 
+#include "mocks/iscsi_backend.h"
+#include "mocks/iscsi_test_initiator.h"
 #include "mocks/mock_test_support.h"
 
 namespace chapcheck::mocks {
@@ -23,6 +25,16 @@ Answer Update(Gateway& g, const json& body) { return Read(g.Handle(Signed("Updat
 const char* kUnknownTarget =
     "arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-12A3456B/target/iqn.1997-05.com.amazon:nope";
 const char* kUnknownGateway = "arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-00000000/target/iqn.x";
+
+// One iSCSI login at gateway sgw-12A3456B's portal, in memory.
+testing::LoginResult IscsiLogin(Gateway& g, const std::string& secret, std::optional<std::string> target_secret = {}) {
+  IscsiSession session(MakeIscsiConfig(g, "arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-12A3456B", "127.0.0.1:3260"));
+  testing::TestInitiator initiator(testing::SessionExchange(session));
+  testing::LoginParams p;
+  p.secret = Secret(secret);
+  if (target_secret) p.target_secret = Secret(*target_secret);
+  return initiator.Login(p);
+}
 
 const std::map<Defect, Probe>& Probes() {
   static const std::map<Defect, Probe> probes = {
@@ -104,6 +116,13 @@ const std::map<Defect, Probe>& Probes() {
       {Defect::kDropLate, [](Gateway& g, CloseLog& log) {
          Update(g, UpdateBody());
          return log.calls.size() == 1 && log.calls[0].delay.count() == 0;
+       }},
+      {Defect::kKeepOldSecrets, [](Gateway& g, CloseLog&) {
+         Update(g, UpdateBody(kModelArn, "333333333333", "444444444444"));
+         return !IscsiLogin(g, "111111111111").ok && IscsiLogin(g, "333333333333").ok;
+       }},
+      {Defect::kIgnoreTargetSecret, [](Gateway& g, CloseLog&) {
+         return IscsiLogin(g, "111111111111", "222222222222").target_verified;
        }},
   };
   return probes;

@@ -176,6 +176,11 @@ void Gateway::SetPortal(std::string address, int port) {
   options_.portal_port = port;
 }
 
+void Gateway::SetGatewayPortal(const std::string& gateway_arn, std::string address, int port) {
+  std::lock_guard lock(portals_mu_);
+  portals_[gateway_arn] = {std::move(address), port};
+}
+
 void Gateway::Close(const CloseRequest& request) {
   if (closer_) closer_(request);
 }
@@ -476,6 +481,11 @@ HttpResponse Gateway::DescribeStorediSCSIVolumes(Call& call) {
   std::sort(found.begin(), found.end(), [](const Volume& a, const Volume& b) { return a.arn < b.arn; });
   json list = json::array();
   for (const Volume& v : found) {
+    std::pair<std::string, int> portal{options_.portal_address, options_.portal_port};
+    {
+      std::lock_guard lock(portals_mu_);
+      if (auto it = portals_.find(v.gateway_arn); it != portals_.end()) portal = it->second;
+    }
     list.push_back({{"VolumeARN", v.arn},
                     {"VolumeId", v.id},
                     {"VolumeType", "STORED"},
@@ -486,8 +496,8 @@ HttpResponse Gateway::DescribeStorediSCSIVolumes(Call& call) {
                     {"PreservedExistingData", false},
                     {"VolumeiSCSIAttributes",
                      {{"TargetARN", v.target_arn},
-                      {"NetworkInterfaceId", options_.portal_address},
-                      {"NetworkInterfacePort", options_.portal_port},
+                      {"NetworkInterfaceId", portal.first},
+                      {"NetworkInterfacePort", portal.second},
                       {"LunNumber", 0},
                       {"ChapEnabled", !state_.CredentialsOf(v.target_arn).empty()}}}});
   }

@@ -15,7 +15,9 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -64,6 +66,9 @@ class Gateway {
 
   void SetConnectionCloser(ConnectionCloser closer) { closer_ = std::move(closer); }
   void SetPortal(std::string address, int port);
+  // Where one gateway's own portal listens (mocks/iscsi_portal.h); DescribeStorediSCSIVolumes
+  // reports it for that gateway's volumes, SetPortal's address for the others. Any thread.
+  void SetGatewayPortal(const std::string& gateway_arn, std::string address, int port);
   GatewayState& state() { return state_; }
   const DefectSet& defects() const { return options_.defects; }
 
@@ -81,6 +86,8 @@ class Gateway {
   GatewayState state_;
   GatewayOptions options_;
   ConnectionCloser closer_;
+  mutable std::mutex portals_mu_;
+  std::map<std::string, std::pair<std::string, int>> portals_;  // gateway ARN -> address, port
 };
 
 }  // namespace chapcheck::mocks

@@ -208,7 +208,19 @@ std::optional<ChapCredential> GatewayState::Credential(std::string_view target_a
 void GatewayState::Put(ChapCredential c) {
   std::unique_lock lock(mu_);
   auto key = std::make_pair(c.target_arn, c.initiator);
+  auto old = credentials_.find(key);
+  if (old != credentials_.end()) {
+    auto& past = history_[key];
+    past.push_back(std::move(old->second));
+    if (past.size() > 8) past.erase(past.begin());  // bounded: a fuzzer may update forever
+  }
   credentials_[key] = std::move(c);
+}
+
+std::vector<ChapCredential> GatewayState::History(std::string_view target_arn, std::string_view initiator) const {
+  std::shared_lock lock(mu_);
+  auto it = history_.find({std::string(target_arn), std::string(initiator)});
+  return it == history_.end() ? std::vector<ChapCredential>{} : it->second;
 }
 
 bool GatewayState::Delete(std::string_view target_arn, std::string_view initiator) {

@@ -79,6 +79,9 @@ class GatewayState {
   std::vector<ChapCredential> CredentialsOf(std::string_view target_arn) const;
   std::optional<ChapCredential> Credential(std::string_view target_arn, std::string_view initiator) const;
   void Put(ChapCredential credential);
+  // The credentials Put() replaced for this pair, oldest first (at most 8; for the data plane's
+  // keep-old-secrets and ignore-target-secret defects).
+  std::vector<ChapCredential> History(std::string_view target_arn, std::string_view initiator) const;
   bool Delete(std::string_view target_arn, std::string_view initiator);
   // For the unknown-target-created defect: a target that no volume backs.
   void AddTarget(const std::string& target_arn);
@@ -91,6 +94,7 @@ class GatewayState {
   std::vector<Volume> volumes_;
   std::vector<std::string> extra_targets_;
   std::map<std::pair<std::string, std::string>, ChapCredential> credentials_;
+  std::map<std::pair<std::string, std::string>, std::vector<ChapCredential>> history_;
 };
 
 }  // namespace chapcheck::mocks

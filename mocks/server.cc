@@ -217,20 +217,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 };
 
 Result<tcp::endpoint> ParseListen(const std::string& listen) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return Error{"", "--listen takes HOST:PORT, e.g. 127.0.0.1:0"};
-  std::string host = listen.substr(0, colon);
-  const std::string port = listen.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host == "localhost") host = "127.0.0.1";
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoul(port) > 65535) {
-    return Error{"", "--listen: \"" + port + "\" is not a port (0..65535)"};
-  }
+  auto parsed = ParseListenAddress(listen);
+  if (!parsed) return Error{"", "--listen: " + parsed.error().message};
   beast::error_code ec;
-  const auto address = asio::ip::make_address(host, ec);
-  if (ec) return Error{"", "--listen: \"" + host + "\" is not an IP address"};
-  return tcp::endpoint(address, static_cast<unsigned short>(std::stoul(port)));
+  const auto address = asio::ip::make_address(parsed->host, ec);
+  if (ec) return Error{"", "--listen: \"" + parsed->host + "\" is not an IP address"};
+  return tcp::endpoint(address, parsed->port);
 }
 
 }  // namespace
@@ -266,6 +258,20 @@ void MockServer::Impl::Accept() {
     }
     Accept();
   });
+}
+
+Result<ListenAddress> ParseListenAddress(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return Error{"", "takes HOST:PORT, e.g. 127.0.0.1:0"};
+  std::string host = listen.substr(0, colon);
+  const std::string port = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(port) > 65535) {
+    return Error{"", "\"" + port + "\" is not a port (0..65535)"};
+  }
+  return ListenAddress{host, static_cast<std::uint16_t>(std::stoul(port))};
 }
 
 MockServer::MockServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

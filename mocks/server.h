@@ -34,6 +34,14 @@ struct ServerOptions {
   int threads = 2;
 };
 
+// HOST:PORT as --listen takes it (IPv6 in brackets, "localhost" is 127.0.0.1); the host is not
+// resolved here.
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+Result<ListenAddress> ParseListenAddress(const std::string& listen);
+
 class MockServer {
  public:
   static Result<std::unique_ptr<MockServer>> Start(Gateway& gateway, const ServerOptions& options);

@@ -37,15 +37,8 @@ export HOME=$tmp AWS_CONFIG_FILE=$tmp/none AWS_SHARED_CREDENTIALS_FILE=$tmp/none
   AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY='wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
 arn='arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-12A3456B/target/iqn.1997-05.com.amazon:myvolume'
 iqn='iqn.1991-05.com.microsoft:computername.domain.example.com'
-passed=0
-failed=0
-check() {  # check NAME CONDITION-RESULT DETAIL
-  if [[ $2 == 0 ]]; then
-    passed=$((passed + 1)); echo "ok   $1"
-  else
-    failed=$((failed + 1)); echo "FAIL $1"; echo "$3" | sed 's/^/     /' | head -20
-  fi
-}
+# shellcheck source=tests/check.sh
+source "$(dirname "$0")/check.sh"
 update() {
   "$aws" storagegateway update-chap-credentials --endpoint-url "$url" --output json \
     --target-arn "$arn" --initiator-name "$iqn" "$@"
@@ -88,5 +81,4 @@ mock_pid=
 grep -q "chapcheck mock: stopped (SIGTERM)" "$tmp/mock.out"
 check "the mock stops cleanly on SIGTERM" $(( rc != 0 || $? != 0 )) "$(cat "$tmp/mock.out")"
 
-echo "$passed passed, $failed failed"
-[[ $failed == 0 ]]
+finish

@@ -9,7 +9,7 @@ set -u
 chapcheck=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-data_plane="keep-connections drop-on-reject drop-other-targets drop-only-updated-initiator drop-late"
+data_plane="keep-connections drop-on-reject drop-other-targets drop-only-updated-initiator drop-late keep-old-secrets ignore-target-secret"
 
 caught_by() {  # the summary table's rows with failures (or should-findings)
   awk '/^  [a-z_]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$/ { if ($3 > 0) printf "%s(%d) ", $1, $3; else if ($4 > 0) printf "%s(should %d) ", $1, $4 }'
