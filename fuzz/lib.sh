@@ -32,7 +32,7 @@ fuzz_stats() {
         if ($i == "cov:") cov = $(i + 1)
         if ($i == "ft:") ft = $(i + 1)
         if ($i == "corp:") { corp = $(i + 1); sub(/\/.*/, "", corp) }
-        if ($i == "exec/s:") eps = $(i + 1)
+        if ($i == "exec/s:" || $i == "exec/s") eps = $(i + 1)  # -fork lines have no colon
       }
     }
     /^stat::average_exec_per_sec:/ { final_eps = $2 }
