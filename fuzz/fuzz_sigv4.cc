@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "fuzz/http_token.h"
 #include "mocks/mock_test_support.h"
 #include "protocol/sigv4.h"
 
@@ -36,25 +37,13 @@ std::vector<std::string_view> Split(std::string_view s, char sep, std::size_t ma
   std::abort();
 }
 
-bool IsToken(std::string_view s) {
-  if (s.empty()) return false;
-  for (unsigned char c : s) {
-    if (c <= 0x20 || c >= 0x7F || c == ':' || c == '(' || c == ')' || c == ',' || c == '"' || c == '/' || c == '[' ||
-        c == ']' || c == '?' || c == '=' || c == '{' || c == '}' || c == ';' || c == '\\' || c == '@' || c == '<' ||
-        c == '>') {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   const auto parts = Split(bytes, '\0', 5);  // method, target, headers, body, authorization
   sigv4::Request r;
-  r.method = parts.size() > 0 && IsToken(parts[0]) ? std::string(parts[0]) : "POST";
+  r.method = parts.size() > 0 && fuzz::IsHttpToken(parts[0]) ? std::string(parts[0]) : "POST";
   r.target = parts.size() > 1 && !parts[1].empty() && parts[1][0] == '/' ? std::string(parts[1]) : "/";
   if (r.target.find_first_of(" \r\n") != std::string::npos) r.target = "/";
   if (parts.size() > 2) {
@@ -64,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const std::string_view name = line.substr(0, colon);
       // Only what HTTP can carry: a token name, a value without CR, LF or NUL. (Host and the
       // signature's own headers are the signer's.)
-      if (!IsToken(name) || line.substr(colon + 1).find('\r') != std::string_view::npos) continue;
+      if (!fuzz::IsHttpToken(name) || line.substr(colon + 1).find('\r') != std::string_view::npos) continue;
       const std::string lower = AsciiLower(name);
       if (lower == "host" || lower == "authorization" || lower == "x-amz-date" || lower == "x-amz-security-token") continue;
       r.headers.emplace_back(std::string(name), std::string(line.substr(colon + 1)));
