@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/fixture_context.h"
 #include "generators/cases.h"
+#include "generators/fuzz_input.h"
 #include "mocks/gateway_state.h"
 #include "spec/loader.h"
 
@@ -14,7 +15,7 @@ namespace chapcheck::cli {
 namespace {
 
 constexpr const char* kGenerateUsage =
-    "usage: chapcheck generate --out DIR [options]\n"
+    "usage: chapcheck generate [--out DIR] [--fuzz-corpus DIR] [--dict FILE] [options]\n"
     "\n"
     "Writes DIR/cases.jsonl: one generated case per line (id, name, family, rule, auth, request,\n"
     "expect), derived from the spec alone. Without --target-arn the cases aim at the built-in mock's\n"
@@ -24,12 +25,15 @@ constexpr const char* kGenerateUsage =
     "  --target-arn ARN            the target the cases update (it must exist)\n"
     "  --other-target-arn ARN      a second existing target\n"
     "  --offline-target-arn ARN    a target on a gateway that is offline\n"
-    "  --seed N                    the pairwise rows' seed (default 1)\n";
+    "  --seed N                    the pairwise rows' seed (default 1)\n"
+    "  --fuzz-corpus DIR           also write the cases as fuzz seeds (fuzz/README.md), one file each\n"
+    "  --dict FILE                 also write a libFuzzer dictionary derived from the spec\n"
+    "At least one of --out, --fuzz-corpus and --dict is required.\n";
 
 }  // namespace
 
 int GenerateCommand(const Args& args, std::ostream& out, std::ostream& err) {
-  std::optional<std::string> dir, spec_file;
+  std::optional<std::string> dir, spec_file, corpus_dir, dict_file;
   generators::Context ctx;
   bool explicit_target = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -40,6 +44,10 @@ int GenerateCommand(const Args& args, std::ostream& out, std::ostream& err) {
       return kExitOk;
     } else if (a == "--out" && has_value) {
       dir = args[++i];
+    } else if (a == "--fuzz-corpus" && has_value) {
+      corpus_dir = args[++i];
+    } else if (a == "--dict" && has_value) {
+      dict_file = args[++i];
     } else if (a == "--spec" && has_value) {
       spec_file = args[++i];
     } else if (a == "--target-arn" && has_value) {
@@ -61,8 +69,8 @@ int GenerateCommand(const Args& args, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
   }
-  if (!dir) {
-    err << "chapcheck generate: --out DIR is required\n" << kGenerateUsage;
+  if (!dir && !corpus_dir && !dict_file) {
+    err << "chapcheck generate: --out DIR, --fuzz-corpus DIR or --dict FILE is required\n" << kGenerateUsage;
     return kExitUsage;
   }
   auto s = spec_file ? spec::LoadSpec(*spec_file) : spec::LoadEmbeddedSpec();
@@ -85,6 +93,25 @@ int GenerateCommand(const Args& args, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   const auto cases = generators::Generate(*s, ctx);
+  if (corpus_dir) {
+    const auto n = generators::WriteFuzzCorpus(cases, *corpus_dir);
+    if (!n) {
+      err << "chapcheck generate: " << n.error().ToString() << "\n";
+      return kExitUsage;
+    }
+    out << "wrote " << *n << " fuzz seeds to " << *corpus_dir << "\n";
+  }
+  if (dict_file) {
+    std::ofstream d(*dict_file, std::ios::binary | std::ios::trunc);
+    d << generators::FuzzDictionary(*s);
+    d.close();
+    if (!d) {
+      err << "chapcheck generate: cannot write " << *dict_file << "\n";
+      return kExitUsage;
+    }
+    out << "wrote the fuzz dictionary " << *dict_file << "\n";
+  }
+  if (!dir) return kExitOk;
   std::error_code ec;
   std::filesystem::create_directories(*dir, ec);
   const std::string path = (std::filesystem::path(*dir) / "cases.jsonl").string();

@@ -13,6 +13,9 @@ endfunction()
 # A GoogleTest binary; each TEST becomes its own ctest entry (discovered when ctest runs, so the
 # build never executes test binaries).
 function(chapcheck_test name)
+  if(CHAPCHECK_FUZZ)
+    return()  # the libFuzzer build runs only fuzz/'s tests
+  endif()
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main chapcheck_warnings)

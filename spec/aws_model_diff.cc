@@ -208,7 +208,7 @@ class Differ {
         for (const auto& [member, ref] : shape["members"].items()) {
           aws_members.insert(member);
           auto it = std::find_if(spec_.output.members.begin(), spec_.output.members.end(),
-                                 [&](const OutputMember& o) { return o.name == member; });
+                                 [&member = member](const OutputMember& o) { return o.name == member; });
           if (it == spec_.output.members.end()) {
             Diff("output." + member, "(absent)", "present");
             continue;

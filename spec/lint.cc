@@ -60,7 +60,7 @@ void LintExamples(const Spec& spec, std::vector<LintFinding>& out) {
     const json response = json::parse(ex.response_body);
     for (const auto& [name, value] : response.items()) {
       const bool known = std::any_of(spec.output.members.begin(), spec.output.members.end(),
-                                     [&](const OutputMember& o) { return o.name == name; });
+                                     [&name = name](const OutputMember& o) { return o.name == name; });
       if (!known) Add(out, LintLevel::kError, where, "response member " + name + " is not an output member");
     }
     for (const Echo& e : spec.output.echo) {

@@ -3,25 +3,16 @@
 // lenient one). The mock never reads spec/, so agreement here is evidence, not an echo.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include "conformance/signing.h"
+#include "fuzz/mock_oracle.h"
 #include "generators/cases.h"
 #include "mocks/mock_test_support.h"
-#include "protocol/awsjson.h"
 #include "spec/loader.h"
 
 namespace chapcheck {
 namespace {
 
 using namespace chapcheck::mocks::testing;
-
-spec::World FixtureWorld(const mocks::Fixture& f) {
-  spec::World w;
-  for (const auto& g : f.gateways) w.gateways[g.arn] = spec::World::Gateway{g.online, g.HasIscsi()};
-  for (const auto& v : f.volumes) w.targets.insert(v.target_arn);
-  return w;
-}
 
 mocks::HttpRequest ToWire(const generators::Case& c) {
   return conformance::SignForCase(c.request, c.auth, Creds(), "us-east-1", "storagegateway", Now(), "127.0.0.1:8080");
@@ -41,24 +32,13 @@ Tally RunAll(mocks::DefectSet defects) {
   ctx.target_arn = kModelArn;
   ctx.other_target_arn = kOtherArn;
   ctx.offline_target_arn = kOfflineArn;
-  ctx.world = FixtureWorld(fixture);
+  ctx.world = fuzz::WorldOf(fixture);
   Tally t;
   for (const auto& c : generators::Generate(s, ctx)) {
     mocks::Gateway gateway(fixture, Options(defects));
-    const mocks::HttpResponse r = gateway.Handle(ToWire(c));
-    const spec::Decision got = r.status == 200 ? spec::Decision::kAccept : spec::Decision::kReject;
-    std::string type, code;
-    if (got == spec::Decision::kReject) {
-      const std::string* header = r.Header("X-Amzn-Errortype");
-      auto e = awsjson::ParseError(r.body, header ? *header : "");
-      if (e.ok()) type = e->type, code = e->error_code;
-    }
-    (got == spec::Decision::kAccept ? t.accepted : t.rejected)++;
-    if (!c.expectation.Allows(got, type, code, /*allow_lenient=*/true)) {
-      t.disagreements.push_back(c.name + "\n  spec: " + c.expectation.outcome.Summary() + " (" +
-                                c.expectation.outcome.reason + ")\n  mock: " + std::to_string(r.status) + " " + type +
-                                (code.empty() ? "" : "/" + code));
-    }
+    const fuzz::Answer answer = fuzz::ReadAnswer(gateway.Handle(ToWire(c)));
+    (answer.decision == spec::Decision::kAccept ? t.accepted : t.rejected)++;
+    if (auto d = fuzz::Disagreement(c.expectation, answer)) t.disagreements.push_back(c.name + "\n  " + *d);
   }
   return t;
 }

@@ -1,0 +1,61 @@
+// fuzz_iscsi_login: bytes -> one iSCSI connection of the mock's portal, transport-free
+// (mocks/iscsi_session.h), with the default fixture's gateway sgw-12A3456B and a fresh session and
+// LUN state per input. (CHAP challenges come from OpenSSL's RAND_bytes: the merged session has no
+// hook for a deterministic source yet; no input here can answer a challenge anyway.) The first byte chooses how the rest is
+// split into Feed() calls (the stream may arrive in any pieces). Findings (each aborts): a crash,
+// leak, hang or sanitizer report; a PDU from the session that does not parse; a normal session
+// in full feature phase on a target that requires CHAP, from an input that never sent CHAP_R.
+#include <cstdio>
+#include <cstdlib>
+#include <span>
+#include <string_view>
+
+#include "mocks/iscsi_backend.h"
+#include "mocks/mock_test_support.h"
+#include "protocol/iscsi_pdu.h"
+
+namespace {
+
+using namespace chapcheck;
+
+constexpr const char* kGatewayArn = "arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-12A3456B";
+
+[[noreturn]] void Finding(const std::string& what) {
+  std::fprintf(stderr, "fuzz_iscsi_login: %s\n", what.c_str());
+  std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  static const mocks::Fixture fixture = mocks::testing::DefaultFixture();
+  mocks::Gateway gateway(fixture, mocks::testing::Options());
+  auto config = mocks::MakeIscsiConfig(gateway, kGatewayArn, "127.0.0.1:3260", 1u << 20);
+  config->next_tsih = [] { return std::uint16_t{1}; };
+  mocks::IscsiSession session(config);
+
+  const std::size_t chunk = data[0] == 0 ? size : 1 + data[0] % 61;
+  std::span<const std::uint8_t> rest(data + 1, size - 1);
+  iscsi::PduReader replies;
+  while (!rest.empty()) {
+    const std::size_t n = std::min(chunk, rest.size());
+    const mocks::IscsiSession::Output out = session.Feed(rest.first(n));
+    rest = rest.subspan(n);
+    replies.Feed(out.bytes);
+    for (;;) {
+      auto pdu = replies.Next();
+      if (!pdu.ok()) Finding("the session sent a PDU that does not parse: " + pdu.error().ToString());
+      if (!pdu.value()) break;
+    }
+    if (out.close) break;
+  }
+  if (session.full_feature() && !session.discovery()) {
+    const mocks::LoginSecrets secrets = config->secrets(session.target_arn(), session.initiator());
+    const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+    if (secrets.chap_required && bytes.find("CHAP_R=") == std::string_view::npos) {
+      Finding("full feature phase on a CHAP target without a CHAP response: " + session.target_arn());
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,139 @@
+// fuzz_junit: any text into the JUnit writer (reports/junit.h). The input's NUL-separated fields
+// become suite names, properties, case names, class names, messages, types, texts and outputs,
+// with outcomes and a secret taken from the bytes. The XML must always be well-formed (pugixml
+// parses it), carry no character XML 1.0 forbids (raw, whatever came in), have the attributes the
+// strict Ant schema requires, count its cases right, and never show the secret. Findings abort.
+// (The full XSD validation with xmllint runs on a few outputs in ctest: fuzz/junit_xsd_test.sh.)
+#include <cstdio>
+#include <cstdlib>
+#include <pugixml.hpp>
+#include <string>
+#include <vector>
+
+#include "base/utf8.h"
+#include "reports/junit.h"
+
+namespace {
+
+using namespace chapcheck;
+
+[[noreturn]] void Finding(const std::string& what) {
+  std::fprintf(stderr, "fuzz_junit: %s\n", what.c_str());
+  std::abort();
+}
+
+bool XmlChar(char32_t cp) {
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+         (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+void RequireAttributes(const pugi::xml_node& node, std::initializer_list<const char*> names) {
+  for (const char* n : names) {
+    if (!node.attribute(n)) Finding(std::string("<") + node.name() + "> without " + n);
+  }
+}
+
+// True when the text is letters and digits, with at least one of each: a secret that cannot
+// appear in the XML by construction (markup, "***", "(unnamed)", numbers, the escapes).
+bool Plain(std::string_view s) {
+  bool digit = false, alpha = false;
+  for (unsigned char c : s) {
+    if (!std::isalnum(c)) return false;
+    digit = digit || std::isdigit(c);
+    alpha = alpha || std::isalpha(c);
+  }
+  return digit && alpha;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::vector<std::string> fields;
+  std::string_view rest(reinterpret_cast<const char*>(data), size);
+  while (fields.size() < 64) {
+    const auto at = rest.find('\0');
+    fields.emplace_back(rest.substr(0, at));
+    if (at == std::string_view::npos) break;
+    rest.remove_prefix(at + 1);
+  }
+  std::size_t next = 0;
+  auto field = [&]() -> const std::string& {
+    static const std::string empty;
+    return next < fields.size() ? fields[next++] : empty;
+  };
+
+  reports::Run run;
+  run.timestamp = "2026-11-19T12:00:00";
+  run.hostname = field();
+  reports::Redactor redact;
+  const std::string secret = field();
+  const bool check_secret = secret.size() >= 6 && Plain(secret);
+  redact.Add(secret);
+  std::size_t cases = 0;
+  while (next < fields.size()) {
+    reports::TestSuite suite;
+    suite.name = field();
+    suite.properties.emplace_back(field(), field());
+    const std::size_t n = field().size() % 5;
+    for (std::size_t i = 0; i < n && next < fields.size(); ++i) {
+      reports::TestCase c;
+      c.name = field();
+      c.classname = field();
+      const std::string& kind = field();
+      c.outcome = static_cast<reports::Outcome>(kind.empty() ? 0 : static_cast<unsigned char>(kind[0]) % 4);
+      c.seconds = kind.size() > 1 ? static_cast<unsigned char>(kind[1]) / 7.0 : 0;
+      c.message = field();
+      c.type = field();
+      c.text = field();
+      suite.cases.push_back(std::move(c));
+      ++cases;
+    }
+    suite.system_out = field();
+    suite.system_err = field();
+    run.suites.push_back(std::move(suite));
+  }
+
+  const std::string xml = reports::JunitXml(run, redact);
+  // For the XSD check in ctest (fuzz/junit_xsd_test.sh): each output also goes to a file.
+  static const char* dump_dir = std::getenv("FUZZ_JUNIT_DUMP_DIR");
+  if (dump_dir) {
+    static int n = 0;
+    const std::string path = std::string(dump_dir) + "/" + std::to_string(n++) + ".xml";
+    if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
+      std::fwrite(xml.data(), 1, xml.size(), f);
+      std::fclose(f);
+    }
+  }
+  for (std::size_t pos = 0; pos < xml.size();) {
+    const auto cp = utf8::DecodeNext(xml, pos);
+    if (!cp) Finding("invalid UTF-8 at byte " + std::to_string(pos));
+    if (!XmlChar(*cp)) Finding("a character XML 1.0 forbids near byte " + std::to_string(pos));
+  }
+  pugi::xml_document doc;
+  const auto parsed = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default | pugi::parse_declaration);
+  if (!parsed) Finding(std::string("not well-formed: ") + parsed.description());
+  const pugi::xml_node root = doc.child("testsuites");
+  if (!root) Finding("no <testsuites>");
+  std::size_t seen_suites = 0, seen_cases = 0;
+  for (const auto& suite : root.children("testsuite")) {
+    ++seen_suites;
+    RequireAttributes(suite, {"name", "package", "id", "timestamp", "hostname", "tests", "failures", "errors", "time"});
+    if (std::string_view(suite.attribute("name").value()).empty()) Finding("an empty suite name");
+    if (!suite.child("properties") || !suite.child("system-out") || !suite.child("system-err")) {
+      Finding("a suite without properties, system-out or system-err");
+    }
+    std::size_t here = 0;
+    for (const auto& tc : suite.children("testcase")) {
+      ++here;
+      RequireAttributes(tc, {"name", "classname", "time"});
+      for (const char* kind : {"failure", "error"}) {
+        if (const auto e = tc.child(kind)) RequireAttributes(e, {"message", "type"});
+      }
+    }
+    if (suite.attribute("tests").as_ullong() != here) Finding("tests= does not count the cases");
+    seen_cases += here;
+  }
+  if (seen_suites != run.suites.size() || seen_cases != cases) Finding("suites or cases were lost");
+  if (check_secret && xml.find(secret) != std::string::npos) Finding("the secret reached the XML");
+  return 0;
+}

@@ -1,0 +1,128 @@
+// fuzz_mock_http: bytes -> the mock's HTTP parsing (Beast, the server's limits) -> Gateway::Handle,
+// in process, with a fixed clock. The input is a FuzzInput (generators/fuzz_input.h): either a
+// structured request that the harness signs with the fixture key as the mode byte asks, or raw
+// HTTP whose signature stays as it is. Findings (each aborts, so libFuzzer keeps the input):
+//   - a crash, leak or sanitizer report;
+//   - a response that is not well-formed awsJson1_1 (fuzz/mock_oracle.h EnvelopeProblem);
+//   - differential: the mock's decision, __type or errorCode is not what the spec verdict
+//     (spec::Decide on the same request, as the gateway received it) allows;
+//   - a request the harness signed correctly that the verifier refuses after the HTTP round trip.
+// CHAPCHECK_FUZZ_MOCK_DEFECT=<name> (mocks/defects.h) runs the mock with that defect switched on:
+// the test that proves the differential can fail (fuzz.differential-catches-defect).
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "base/strings.h"
+#include "fuzz/http_token.h"
+#include "conformance/signing.h"
+#include "fuzz/mock_oracle.h"
+#include "generators/fuzz_input.h"
+#include "mocks/mock_test_support.h"
+#include "mocks/raw_http.h"
+#include "spec/loader.h"
+
+namespace {
+
+using namespace chapcheck;
+
+struct Env {
+  spec::Spec spec = std::move(spec::LoadEmbeddedSpec()).value();
+  mocks::Fixture fixture = mocks::testing::DefaultFixture();
+  spec::World world = fuzz::WorldOf(fixture);
+  mocks::GatewayOptions options = [] {
+    mocks::GatewayOptions o = mocks::testing::Options();
+    if (const char* name = std::getenv("CHAPCHECK_FUZZ_MOCK_DEFECT")) {
+      const auto d = mocks::DefectByName(name);
+      if (!d) {
+        std::fprintf(stderr, "fuzz_mock_http: no defect named %s\n", name);
+        std::exit(2);
+      }
+      o.defects.Enable(*d);
+    }
+    return o;
+  }();
+};
+
+const Env& TheEnv() {
+  static const Env env;
+  return env;
+}
+
+// Headers the harness leaves out in structured mode: framing (it writes Content-Length itself),
+// and names that are not HTTP tokens (a name with a leading space would be read as the folded
+// continuation of the previous header, so the gateway would see another request than the one
+// signed; raw mode covers such bytes).
+bool LeftOut(std::string_view name) {
+  return !fuzz::IsHttpToken(name) || EqualsIgnoreAsciiCase(name, "Content-Length") ||
+         EqualsIgnoreAsciiCase(name, "Transfer-Encoding");
+}
+
+// Headers that take part in authentication: when the input sets one, the harness's intent no
+// longer says what the verifier must find.
+bool AuthHeader(std::string_view name) {
+  for (const char* h : {"Authorization", "X-Amz-Date", "Date", "Host", "X-Amz-Security-Token", "X-Amz-Content-Sha256"}) {
+    if (EqualsIgnoreAsciiCase(name, h)) return true;
+  }
+  return false;
+}
+
+std::string ToHttp(const sigv4::Request& r) {
+  std::string out = r.method + " " + r.target + " HTTP/1.1\r\n";
+  for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";
+  return out + "Content-Length: " + std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
+}
+
+[[noreturn]] void Finding(const char* what, const std::string& detail, const mocks::HttpResponse& r) {
+  std::fprintf(stderr, "fuzz_mock_http: %s: %s\n  response: %d %s\n", what, detail.c_str(), r.status, r.body.c_str());
+  std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const Env& env = TheEnv();
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  generators::FuzzInput in = generators::DecodeFuzzInput(bytes);
+  bool auth_touched = in.raw;
+  std::string http;
+  if (in.raw) {
+    http = std::move(in.raw_http);
+  } else {
+    std::erase_if(in.request.headers, [](const auto& h) { return LeftOut(h.first); });
+    for (const auto& h : in.request.headers) auth_touched = auth_touched || AuthHeader(h.first);
+    http = ToHttp(conformance::SignForCase(in.request, in.auth, mocks::testing::Creds(), "us-east-1", "storagegateway",
+                                           mocks::testing::Now(), "127.0.0.1:8080"));
+  }
+
+  mocks::Gateway gateway(env.fixture, env.options);
+  const mocks::RawHttpResult result = mocks::HandleRawHttp(gateway, http);
+  if (result.incomplete) return 0;
+  if (auto problem = fuzz::EnvelopeProblem(env.spec, result.response)) Finding("malformed response", *problem, result.response);
+  if (!result.request) return 0;  // refused by the HTTP layer: the spec has nothing to say
+
+  const mocks::HttpRequest& seen = *result.request;
+  sigv4::VerifyOptions vo;
+  vo.service = env.spec.protocol.signing.name;
+  vo.region = env.fixture.region;
+  const auto keys = [&](std::string_view id) -> const Secret* {
+    for (const auto& k : env.fixture.access_keys) {
+      if (k.id == id) return &k.secret;
+    }
+    return nullptr;
+  };
+  const spec::AuthStatus verified = fuzz::ToAuthStatus(sigv4::Verify(seen, keys, vo, mocks::testing::Now()).status);
+  if (!auth_touched && verified != generators::ExpectedAuthStatus(in.auth)) {
+    Finding("signer and verifier disagree",
+            std::string("signed as ") + std::string(generators::ToString(in.auth)) + ", verified as " +
+                std::string(spec::ToString(verified)),
+            result.response);
+  }
+  spec::Request judged{seen.method, seen.target, seen.headers, seen.body};
+  const spec::Verdict verdict = spec::Decide(env.spec, judged, verified, &env.world);
+  if (verdict.outcome.decision == spec::Decision::kOutOfScope) return 0;
+  if (auto d = fuzz::Disagreement(verdict, fuzz::ReadAnswer(result.response))) {
+    Finding("mock and spec disagree", *d, result.response);
+  }
+  return 0;
+}

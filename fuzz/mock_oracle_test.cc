@@ -1,0 +1,62 @@
+// The oracle can fail: a malformed envelope is named, and a mock answer the verdict does not allow
+// is a disagreement.
+#include "fuzz/mock_oracle.h"
+
+#include <gtest/gtest.h>
+
+#include "mocks/mock_test_support.h"
+#include "protocol/awsjson.h"
+#include "spec/loader.h"
+
+namespace chapcheck::fuzz {
+namespace {
+
+const spec::Spec& TheSpec() {
+  static const spec::Spec s = std::move(spec::LoadEmbeddedSpec()).value();
+  return s;
+}
+
+mocks::HttpResponse Error(std::string type, std::string code) {
+  mocks::HttpResponse r;
+  r.status = 400;
+  r.headers = {{"Content-Type", "application/x-amz-json-1.1"}, {"x-amzn-RequestId", "r1"}};
+  r.body = awsjson::ErrorBody(type, "why", code);
+  return r;
+}
+
+TEST(MockOracle, AWellFormedErrorPasses) {
+  EXPECT_EQ(EnvelopeProblem(TheSpec(), Error("SerializationException", "")), std::nullopt);
+}
+
+TEST(MockOracle, EnvelopeProblemsAreNamed) {
+  auto r = Error("SerializationException", "");
+  r.headers[0].second = "application/json";
+  EXPECT_NE(EnvelopeProblem(TheSpec(), r), std::nullopt);
+  r = Error("SerializationException", "");
+  r.headers.pop_back();
+  EXPECT_NE(EnvelopeProblem(TheSpec(), r), std::nullopt);
+  EXPECT_NE(EnvelopeProblem(TheSpec(), Error("com.amazon#SerializationException", "")), std::nullopt);
+  r = Error("SerializationException", "");
+  r.body = "{\"__type\":\"SerializationException\"}";
+  EXPECT_NE(EnvelopeProblem(TheSpec(), r), std::nullopt);
+  r.body = "not json";
+  EXPECT_NE(EnvelopeProblem(TheSpec(), r), std::nullopt);
+}
+
+TEST(MockOracle, DisagreementWhenTheCodeDiffers) {
+  spec::Request req;
+  req.headers = {{"Content-Type", TheSpec().protocol.content_type},
+                 {TheSpec().protocol.target_header, TheSpec().protocol.CurrentTarget()->prefix + ".UpdateChapCredentials"}};
+  req.body = "{}";
+  const spec::World world = WorldOf(mocks::testing::DefaultFixture());
+  const spec::Verdict v = spec::Decide(TheSpec(), req, spec::AuthStatus::kValid, &world);
+  ASSERT_EQ(v.outcome.decision, spec::Decision::kReject);
+  EXPECT_EQ(Disagreement(v, ReadAnswer(Error(v.outcome.error_type, v.outcome.error_code))), std::nullopt);
+  EXPECT_NE(Disagreement(v, ReadAnswer(Error(v.outcome.error_type, "SomethingElse"))), std::nullopt);
+  mocks::HttpResponse ok;
+  ok.body = "{}";
+  EXPECT_NE(Disagreement(v, ReadAnswer(ok)), std::nullopt);
+}
+
+}  // namespace
+}  // namespace chapcheck::fuzz

@@ -1,0 +1,61 @@
+// RequestMutator: the structure-aware mutator behind LLVMFuzzerCustomMutator for the request
+// targets (fuzz_mock_http, fuzz_spec_verdict). It reads a FuzzInput (generators/fuzz_input.h),
+// parses the JSON body and mutates member values by the classes the loaded spec gives them:
+// lengths around each bound in its unit (for UTF-8 byte bounds, multi-byte characters that land
+// on and just past the bound), characters at and just outside each charset's edges, wrong JSON
+// types, missing, duplicate and unknown members, equal values for a "distinct" rule, and edits of
+// an ARN along its grammar. No member name, bound or charset is written here: they all come from
+// the spec. Inputs that are not structured JSON requests go to the fallback (LLVMFuzzerMutate).
+// Immutable after construction; Mutate() may be called from any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "spec/spec.h"
+
+namespace chapcheck::fuzz {
+
+class RequestMutator {
+ public:
+  // Mutates data[0, size) in place into at most max_size bytes; returns the new size.
+  using Fallback = std::function<std::size_t(std::uint8_t* data, std::size_t size, std::size_t max_size)>;
+
+  explicit RequestMutator(const spec::Spec& spec);
+
+  std::size_t Mutate(std::uint8_t* data, std::size_t size, std::size_t max_size, unsigned seed,
+                     const Fallback& fallback) const;
+
+  // Takes the headers of `a` and, member by member, values from `a` or `b` (both JSON objects);
+  // otherwise a splice of the two. Returns the size written to out (at most max_size).
+  std::size_t CrossOver(std::string_view a, std::string_view b, std::uint8_t* out, std::size_t max_size,
+                        unsigned seed) const;
+
+  // One to three mutations of a JSON object body; nullopt when `body` is not a JSON object.
+  std::optional<std::string> MutateBody(std::string_view body, std::mt19937& rng) const;
+
+ private:
+  struct MemberClass {
+    std::string name;
+    spec::JsonType type = spec::JsonType::kString;
+    std::optional<spec::LengthBound> length;
+    std::optional<spec::Charset> pattern;
+    const spec::ArnGrammar* grammar = nullptr;
+  };
+
+  std::string LengthValue(const MemberClass& m, std::mt19937& rng) const;
+  std::string CharsetValue(const MemberClass& m, const std::string& current, std::mt19937& rng) const;
+  std::string ArnValue(const MemberClass& m, const std::string& current, std::mt19937& rng) const;
+
+  std::vector<MemberClass> members_;
+  std::vector<std::vector<std::string>> distinct_;  // member groups of "distinct" rules
+  std::string base_body_;                           // the spec's first example body
+};
+
+}  // namespace chapcheck::fuzz

@@ -1,0 +1,56 @@
+// The fuzz input layout round-trips a generated case; every byte string decodes; the dictionary
+// holds the spec's member names, prefixes and error types, and only well-formed lines.
+#include "generators/fuzz_input.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "spec/loader.h"
+
+namespace chapcheck::generators {
+namespace {
+
+const spec::Spec& TheSpec() {
+  static const spec::Spec s = std::move(spec::LoadEmbeddedSpec()).value();
+  return s;
+}
+
+TEST(FuzzInput, EveryCaseRoundTrips) {
+  for (const Case& c : Generate(TheSpec(), DefaultContext(TheSpec()))) {
+    const FuzzInput in = DecodeFuzzInput(EncodeFuzzInput(c.request, c.auth));
+    ASSERT_FALSE(in.raw) << c.name;
+    EXPECT_EQ(in.auth, c.auth) << c.name;
+    EXPECT_EQ(in.request.body, c.request.body) << c.name;
+    EXPECT_EQ(in.request.headers, c.request.headers) << c.name;
+  }
+}
+
+TEST(FuzzInput, AnyBytesDecode) {
+  EXPECT_FALSE(DecodeFuzzInput("").raw);
+  const FuzzInput raw = DecodeFuzzInput(std::string(1, static_cast<char>(kRawHttpMode)) + "GET / HTTP/1.1\r\n\r\n");
+  EXPECT_TRUE(raw.raw);
+  EXPECT_EQ(raw.raw_http, "GET / HTTP/1.1\r\n\r\n");
+  const FuzzInput odd = DecodeFuzzInput("\x04no colon\n:empty name\nA: b\n\n{}");
+  EXPECT_EQ(odd.auth, AuthMode::kWrongSignature);
+  ASSERT_EQ(odd.request.headers.size(), 1u);
+  EXPECT_EQ(odd.request.headers[0].second, "b");
+  EXPECT_EQ(odd.request.body, "{}");
+  EXPECT_EQ(DecodeFuzzInput(std::string("\x00\n{\"a\":1}", 9)).request.body, "{\"a\":1}");
+}
+
+TEST(FuzzInput, DictionaryComesFromTheSpec) {
+  const std::string dict = FuzzDictionary(TheSpec());
+  for (const auto& m : TheSpec().members) EXPECT_NE(dict.find("\"\\\"" + m.name + "\\\"\""), std::string::npos) << m.name;
+  for (const auto& t : TheSpec().protocol.targets) EXPECT_NE(dict.find(t.prefix + "." + TheSpec().operation), std::string::npos);
+  for (const auto& t : TheSpec().errors.types) EXPECT_NE(dict.find("\"" + t.name + "\""), std::string::npos);
+  std::istringstream lines(dict);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    EXPECT_TRUE(line.size() >= 2 && line.front() == '"' && line.back() == '"') << line;
+    for (unsigned char c : line) EXPECT_TRUE(c >= 0x20 && c < 0x7F) << line;
+  }
+}
+
+}  // namespace
+}  // namespace chapcheck::generators

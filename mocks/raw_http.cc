@@ -1,0 +1,62 @@
+#include "mocks/raw_http.h"
+
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http.hpp>
+
+#include "protocol/awsjson.h"
+
+namespace chapcheck::mocks {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+HttpResponse HttpRefusal(int status, std::string_view message) {
+  HttpResponse r;
+  r.status = status;
+  r.headers = {{"Content-Type", std::string(awsjson::kContentType)}, {"x-amzn-RequestId", "http-layer"}};
+  r.body = awsjson::ErrorBody("SerializationException", message, "");
+  return r;
+}
+
+RawHttpResult HandleRawHttp(Gateway& gateway, std::string_view bytes, const ServerOptions& limits) {
+  RawHttpResult out;
+  http::request_parser<http::string_body> parser;
+  parser.eager(true);
+  parser.body_limit(limits.body_limit);
+  parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
+  beast::error_code ec;
+  std::size_t used = 0;
+  while (!ec && !parser.is_done() && used < bytes.size()) {
+    const std::size_t n = parser.put(boost::asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+    if (n == 0 && !ec) break;
+    used += n;
+  }
+  if (!ec && !parser.is_done()) {
+    // What the server's read does at end of stream: a message whose end is the close is done.
+    parser.put_eof(ec);
+    if (!ec && !parser.is_done()) ec = http::error::partial_message;
+  }
+  if (ec == http::error::partial_message || ec == http::error::need_more) {
+    out.incomplete = true;
+    return out;
+  }
+  if (ec == http::error::body_limit) {
+    out.response = HttpRefusal(413, "The request body is too large");
+  } else if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+    out.response = HttpRefusal(431, "The request headers are too large");
+  } else if (ec) {
+    out.response = HttpRefusal(400, "Malformed HTTP request");
+  }
+  if (ec) return out;
+  auto& req = parser.get();
+  HttpRequest in;
+  in.method = std::string(req.method_string());
+  in.target = std::string(req.target());
+  for (const auto& field : req) in.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  in.body = std::move(req.body());
+  out.response = gateway.Handle(in);
+  out.request = std::move(in);
+  return out;
+}
+
+}  // namespace chapcheck::mocks
