@@ -32,6 +32,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -218,6 +219,7 @@ def main():
     finally:
         mock.send_signal(signal.SIGTERM)
         mock.wait(timeout=10)
+        shutil.rmtree(tmp, ignore_errors=True)
 
     accepted = sum(1 for n in agreed if n.endswith(".accepted"))
     print("%d cases: %d answered alike by the mock to the CLI and to the suite (%d of them accepted), "
