@@ -23,7 +23,7 @@ for t in "${CHAPCHECK_FUZZ_TARGETS[@]}"; do
   cp "$build/fuzz/$t" "$OUT/$t"
   cp "$src/fuzz/$t.options" "$OUT/$t.options"
   cp "$seeds/chapcheck.dict" "$OUT/$t.dict"
-  python3 - "$OUT/${t}_seed_corpus.zip" "$seeds/seeds" "$src/fuzz/regressions/$t" <<'PY'
+  python3 - "$OUT/${t}_seed_corpus.zip" "$(fuzz_target_seeds "$t" "$seeds")" "$src/fuzz/regressions/$t" <<'PY'
 import os, sys, zipfile
 with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
     for d in sys.argv[2:]:

@@ -1,6 +1,6 @@
 // fuzz_iscsi_login: bytes -> one iSCSI connection of the mock's portal, transport-free
-// (mocks/iscsi_session.h), with the default fixture's gateway sgw-12A3456B and a fresh session and
-// LUN state per input. (CHAP challenges come from OpenSSL's RAND_bytes: the merged session has no
+// (mocks/iscsi_session.h), with the default fixture's gateway sgw-12A3456B (one per process: a
+// login does not change it) and a fresh session and LUN state per input. (CHAP challenges come from OpenSSL's RAND_bytes: the merged session has no
 // hook for a deterministic source yet; no input here can answer a challenge anyway.) The first byte chooses how the rest is
 // split into Feed() calls (the stream may arrive in any pieces). Findings (each aborts): a crash,
 // leak, hang or sanitizer report; a PDU from the session that does not parse; a normal session
@@ -11,6 +11,8 @@
 #include <string_view>
 
 #include "mocks/iscsi_backend.h"
+#include "mocks/scsi_lun.h"
+#include "mocks/sparse_disk.h"
 #include "mocks/mock_test_support.h"
 #include "protocol/iscsi_pdu.h"
 
@@ -19,6 +21,7 @@ namespace {
 using namespace chapcheck;
 
 constexpr const char* kGatewayArn = "arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-12A3456B";
+constexpr std::size_t kLunMemory = 1u << 20;
 
 [[noreturn]] void Finding(const std::string& what) {
   std::fprintf(stderr, "fuzz_iscsi_login: %s\n", what.c_str());
@@ -29,10 +32,19 @@ constexpr const char* kGatewayArn = "arn:aws:storagegateway:us-east-1:1111222233
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  static const mocks::Fixture fixture = mocks::testing::DefaultFixture();
-  mocks::Gateway gateway(fixture, mocks::testing::Options());
-  auto config = mocks::MakeIscsiConfig(gateway, kGatewayArn, "127.0.0.1:3260", 1u << 20);
-  config->next_tsih = [] { return std::uint16_t{1}; };
+  // A login only reads the gateway's credentials, so one gateway and one configuration serve every
+  // input; what a session can change (the LUNs' contents) is made afresh for each.
+  static mocks::Gateway gateway(mocks::testing::DefaultFixture(), mocks::testing::Options());
+  static const auto base = [] {
+    auto c = mocks::MakeIscsiConfig(gateway, kGatewayArn, "127.0.0.1:3260", kLunMemory);
+    c->next_tsih = [] { return std::uint16_t{1}; };
+    return c;
+  }();
+  auto config = std::make_shared<mocks::IscsiSessionConfig>(*base);
+  for (mocks::IscsiTarget& t : config->targets) {
+    auto disk = std::make_shared<mocks::SparseDisk>(t.lun->blocks() * mocks::ScsiLun::kBlockSize, kLunMemory);
+    t.lun = std::make_shared<const mocks::ScsiLun>(std::move(disk), t.lun->serial());
+  }
   mocks::IscsiSession session(config);
 
   const std::size_t chunk = data[0] == 0 ? size : 1 + data[0] % 61;

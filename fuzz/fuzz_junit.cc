@@ -105,6 +105,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   for (std::size_t pos = 0; pos < xml.size();) {
+    const auto c = static_cast<unsigned char>(xml[pos]);
+    if ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\r') {  // the ASCII XML allows
+      ++pos;
+      continue;
+    }
     const auto cp = utf8::DecodeNext(xml, pos);
     if (!cp) Finding("invalid UTF-8 at byte " + std::to_string(pos));
     if (!XmlChar(*cp)) Finding("a character XML 1.0 forbids near byte " + std::to_string(pos));

@@ -9,6 +9,17 @@ fuzz_seed() {
   "$2" generate --fuzz-corpus "$1/seeds" --dict "$1/chapcheck.dict" >/dev/null
 }
 
+# fuzz_target_seeds TARGET DIR: the seed directory for TARGET under DIR (as fuzz_seed wrote it).
+# The spec-derived seeds are FuzzInputs (generators/fuzz_input.h): they seed the targets that read
+# that format; the others (SigV4 fields, JUnit fields, iSCSI byte streams) start from their
+# regression corpus, and get DIR/no-seeds, an empty directory.
+fuzz_target_seeds() {
+  case "$1" in
+    fuzz_mock_http|fuzz_spec_verdict) echo "$2/seeds" ;;
+    *) mkdir -p "$2/no-seeds"; echo "$2/no-seeds" ;;
+  esac
+}
+
 # fuzz_option_flags OPTIONS_FILE DICT: prints the libFuzzer flags of a target's .options file, one
 # a line (max_len, timeout, ...); a dict= entry becomes -dict=DICT (the generated dictionary).
 fuzz_option_flags() {

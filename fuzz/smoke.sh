@@ -10,7 +10,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/chapcheck-smoke.XXXXXX")
 fuzz_seed "$work" "$chapcheck"
 mapfile -t flags < <(fuzz_option_flags "$options" "$work/chapcheck.dict")
 if "$target" "${flags[@]}" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$work/" \
-     "$work/seeds" "$regressions" >"$work/log" 2>&1; then
+     "$(fuzz_target_seeds "$(basename "$target")" "$work")" "$regressions" >"$work/log" 2>&1; then
   read -r eps cov ft corp < <(fuzz_stats "$work/log")
   echo "$(basename "$target"): ${seconds}s, exec/s $eps, cov $cov, ft $ft, corpus $corp"
   rm -rf "$work"

@@ -39,6 +39,7 @@ class ScsiLun {
   // The answer for a LUN that does not exist (INQUIRY says "not connected", REPORT LUNS works).
   ScsiOutcome ExecuteMissingLun(std::span<const std::uint8_t> cdb) const;
   std::uint64_t blocks() const { return disk_->size() / kBlockSize; }
+  const std::string& serial() const { return serial_; }
 
  private:
   ScsiOutcome Dispatch(std::span<const std::uint8_t> cdb, std::span<const std::uint8_t> data_out,

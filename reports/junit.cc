@@ -40,10 +40,22 @@ std::string Redactor::operator()(std::string_view text) const {
   return out;
 }
 
+namespace {
+bool XmlPlainAscii(unsigned char c) { return (c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\r'; }
+}  // namespace
+
 std::string XmlSafe(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t pos = 0; pos < s.size();) {
+    // Printable ASCII, tab and line breaks are the common case: copy such runs whole.
+    std::size_t run = pos;
+    while (run < s.size() && XmlPlainAscii(static_cast<unsigned char>(s[run]))) ++run;
+    if (run != pos) {
+      out.append(s.substr(pos, run - pos));
+      pos = run;
+      continue;
+    }
     std::size_t next = pos;
     const auto cp = utf8::DecodeNext(s, next);
     if (!cp || !XmlAllowed(*cp)) {
