@@ -1,14 +1,18 @@
 // fuzz_iscsi_login: bytes -> one iSCSI connection of the mock's portal, transport-free
 // (mocks/iscsi_session.h), with the default fixture's gateway sgw-12A3456B (one per process: a
-// login does not change it) and a fresh session and LUN state per input. (CHAP challenges come from OpenSSL's RAND_bytes: the merged session has no
-// hook for a deterministic source yet; no input here can answer a challenge anyway.) The first byte chooses how the rest is
-// split into Feed() calls (the stream may arrive in any pieces). Findings (each aborts): a crash,
-// leak, hang or sanitizer report; a PDU from the session that does not parse; a normal session
-// in full feature phase on a target that requires CHAP, from an input that never sent CHAP_R.
+// login does not change it) and a fresh session and LUN state per input. The target's CHAP
+// identifier and challenge are fixed (every random byte 0x5a), so an input can carry the right
+// CHAP_R: the regression corpus holds recorded CHAP and mutual CHAP logins followed by SCSI
+// commands (kept valid by mocks/iscsi_session_test.cc), from which the fuzzer explores the full
+// feature phase of a CHAP target. The first byte chooses how the rest is split into Feed() calls
+// (the stream may arrive in any pieces). Findings (each aborts): a crash, leak, hang or sanitizer
+// report; a PDU from the session that does not parse; a normal session in full feature phase on a
+// target that requires CHAP, from an input that never sent CHAP_R.
 #include <cstdio>
 #include <cstdlib>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "mocks/iscsi_backend.h"
 #include "mocks/scsi_lun.h"
@@ -38,6 +42,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const auto base = [] {
     auto c = mocks::MakeIscsiConfig(gateway, kGatewayArn, "127.0.0.1:3260", kLunMemory);
     c->next_tsih = [] { return std::uint16_t{1}; };
+    // A fixed challenge (mocks/iscsi_session.h): an input can then hold the right CHAP_R, and the
+    // recorded logins in the regression corpus reach full feature phase (mocks/iscsi_session_test.cc).
+    c->random = [](std::size_t n) { return std::vector<std::uint8_t>(n, 0x5a); };
     return c;
   }();
   auto config = std::make_shared<mocks::IscsiSessionConfig>(*base);

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include "mocks/iscsi_backend.h"
@@ -374,6 +377,57 @@ TEST_F(IscsiSessionTest, FullFeatureProtocolErrorsAreRejected) {
   EXPECT_EQ(out[0].opcode(), iscsi::Opcode::kReject);
   EXPECT_EQ(out[0].bhs[2], iscsi::kRejectCommandNotSupported);
   EXPECT_TRUE(ini.Ping());
+}
+
+// The fuzz target fuzz_iscsi_login fixes the challenge (every random byte 0x5a), so a recorded
+// login replays. Its seeds chap-login-scsi and mutual-chap-login (fuzz/regressions/
+// fuzz_iscsi_login/) are such recordings: a CHAP login, then SCSI commands; without them the
+// fuzzer could never answer a challenge and would not get past authentication on a CHAP target.
+// This test checks that each seed still reaches full feature phase when replayed as the fuzz
+// target does, and rewrites them when CHAPCHECK_WRITE_ISCSI_SEEDS is set (after a change to the
+// login that makes them stale).
+std::vector<std::uint8_t> RecordSeed(IscsiSessionTest& t, const LoginParams& p) {
+  std::vector<std::uint8_t> stream{0};  // fuzz_iscsi_login's first byte: 0 = feed in one piece
+  IscsiSession& s = t.Connect();
+  Exchange inner = SessionExchange(s);
+  TestInitiator ini([&](const iscsi::Pdu& pdu) {
+    const auto bytes = iscsi::Serialize(pdu);
+    stream.insert(stream.end(), bytes.begin(), bytes.end());
+    return inner(pdu);
+  });
+  EXPECT_TRUE(ini.Login(p).ok);
+  ini.Command({0x00}, 0, false);                                    // TEST UNIT READY: the power-on unit attention
+  EXPECT_EQ(ini.Command({0x25}, 8, true).status, 0);               // READ CAPACITY(10)
+  EXPECT_EQ(ini.Command({0x2a, 0, 0, 0, 0, 1, 0, 0, 1}, 512, false, std::vector<std::uint8_t>(512, 7)).status, 0);  // WRITE(10)
+  EXPECT_EQ(ini.Command({0x28, 0, 0, 0, 0, 1, 0, 0, 1}, 512, true).status, 0);  // READ(10)
+  EXPECT_TRUE(ini.Ping());
+  return stream;
+}
+
+TEST_F(IscsiSessionTest, FuzzSeedsLogInWithTheFixedChallenge) {
+  config_ = MakeIscsiConfig(gateway_, kGatewayArn, "127.0.0.1:3260");
+  config_->random = [](std::size_t n) { return std::vector<std::uint8_t>(n, 0x5a); };
+  config_->next_tsih = [] { return std::uint16_t{1}; };
+  const std::string dir = std::string(CHAPCHECK_SOURCE_DIR) + "/fuzz/regressions/fuzz_iscsi_login/";
+  const std::vector<std::pair<std::string, LoginParams>> seeds = {{"chap-login-scsi", Chap()},
+                                                                  {"mutual-chap-login", Mutual()}};
+  for (const auto& [name, params] : seeds) {
+    SCOPED_TRACE(name);
+    if (std::getenv("CHAPCHECK_WRITE_ISCSI_SEEDS") != nullptr) {
+      const auto bytes = RecordSeed(*this, params);
+      std::ofstream(dir + name, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                                         static_cast<std::streamsize>(bytes.size()));
+    }
+    std::ifstream in(dir + name, std::ios::binary);
+    ASSERT_TRUE(in) << "missing seed " << dir + name;
+    const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_GT(bytes.size(), 1u);
+    IscsiSession& s = Connect();
+    const auto out = s.Feed(std::span(bytes).subspan(1));
+    EXPECT_FALSE(out.close);
+    EXPECT_TRUE(s.full_feature()) << "the recorded login no longer succeeds: rerun with CHAPCHECK_WRITE_ISCSI_SEEDS=1";
+    for (const auto& pdu : Cut(out.bytes)) EXPECT_NE(pdu.opcode(), iscsi::Opcode::kReject);
+  }
 }
 
 }  // namespace
