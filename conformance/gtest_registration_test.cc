@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
   const auto scenario_count = static_cast<std::size_t>(std::count_if(
       conformance::AllChecks().begin(), conformance::AllChecks().end(), [](const conformance::Check& c) { return c.scenario; }));
   Expect(scenario_count > 0 && r.scenarios.size() == scenario_count, "each scenario ran as scenario.<check>");
+  Expect(r.scenario_runs == 2, "the connection scenarios ran again in the second repetition");
 
   // The defect accepts 17-byte secrets: exactly those cases fail, in both executions.
   std::set<std::string> failing;

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -103,11 +104,23 @@ void MergeExecution(CaseResult& into, CaseResult&& again) {
 // What the constructor found on the target, to judge and to restore.
 struct Session::Initial {
   CredentialsSnapshot snapshot;
-  // The connection scenarios run together, once, the first time a scenario item runs; every
-  // scenario item then reports its own finding from them.
+  // The connection scenarios run together the first time a scenario item runs; every scenario
+  // item then reports its own finding from them. When an item asks again for a finding it has
+  // already reported (--gtest_repeat), they run again, so each repetition is a real run.
   std::mutex scenarios_mu;
   std::optional<ScenarioResults> scenarios;
+  std::set<std::string, std::less<>> reported;  // scenario names whose finding of this run went out
+  int scenario_runs = 0;
+  std::vector<std::string> scenario_restored, scenario_changed;  // of every run, each once
 };
+
+namespace {
+void AppendNew(std::vector<std::string>& to, const std::vector<std::string>& from) {
+  for (const auto& s : from) {
+    if (std::find(to.begin(), to.end(), s) == to.end()) to.push_back(s);
+  }
+}
+}  // namespace
 
 // Shared by the workers of one plan and its owner.
 struct Session::Execution::State {
@@ -203,7 +216,8 @@ CaseResult Session::RunItem(const Item& item, Client& client) {
   Finding finding;
   {
     std::lock_guard lock(initial_->scenarios_mu);
-    if (!initial_->scenarios) {
+    if (!initial_->scenarios || initial_->reported.contains(item.scenario->name)) {
+      initial_->reported.clear();
       ScenarioOptions o;
       o.prefix = prefix_;
       o.target_arn = options_.target_arn;
@@ -213,9 +227,13 @@ CaseResult Session::RunItem(const Item& item, Client& client) {
       o.allowed = options_.disruptive;
       o.drop_deadline = options_.drop_deadline;
       initial_->scenarios = RunConnectionScenarios(client, o);
+      ++initial_->scenario_runs;
+      AppendNew(initial_->scenario_restored, initial_->scenarios->restored);
+      AppendNew(initial_->scenario_changed, initial_->scenarios->changed);
     }
     auto it = initial_->scenarios->findings.find(item.scenario->name);
     if (it != initial_->scenarios->findings.end()) finding = it->second;
+    initial_->reported.emplace(item.scenario->name);
   }
   if (finding.status == Status::kNotApplicable) {
     const generators::Case none;
@@ -302,11 +320,9 @@ CaseResult Session::RunCase(const generators::Case& c, Client& client) {
 void Session::Close(SuiteResult& out) {
   {
     std::lock_guard lock(initial_->scenarios_mu);
-    if (initial_->scenarios) {
-      const ScenarioResults& sc = *initial_->scenarios;
-      out.restored.insert(out.restored.end(), sc.restored.begin(), sc.restored.end());
-      out.changed.insert(out.changed.end(), sc.changed.begin(), sc.changed.end());
-    }
+    out.scenario_runs = initial_->scenario_runs;
+    AppendNew(out.restored, initial_->scenario_restored);
+    AppendNew(out.changed, initial_->scenario_changed);
   }
   // Put the target's credentials back as they were, and say what the run changed.
   RestoreCredentials(client_, prefix_, options_.target_arn, initial_->snapshot, out.restored, out.changed);

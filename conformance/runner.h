@@ -91,6 +91,7 @@ struct SuiteResult {
   bool interrupted = false;           // RunOptions::stop was set before every case ran
   int repetitions = 1;                // how often each case was meant to run
   std::optional<int> shuffle_seed;    // the order was shuffled with this seed
+  int scenario_runs = 0;              // how often the connection scenarios ran (once per repetition)
 };
 
 // Whether a case name passes a gtest-style filter ("" passes everything).
