@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 
+#include "base/base64.h"
 #include "base/strings.h"
 #include "base/utf8.h"
 #include "spec/arn_grammar.h"
@@ -20,25 +21,6 @@ using spec::Spec;
 std::string Repeat(std::string_view s, std::size_t n) {
   std::string out;
   for (std::size_t i = 0; i < n; ++i) out += s;
-  return out;
-}
-
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], kAlphabet[v & 63]};
-  }
-  if (i + 1 == in.size()) {
-    const unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], '='};
-  }
   return out;
 }
 
@@ -501,7 +483,7 @@ std::string ToJsonLine(const Case& c) {
   if (utf8::IsValid(c.request.body)) {
     j["request"]["body"] = c.request.body;
   } else {
-    j["request"]["bodyBase64"] = Base64(c.request.body);
+    j["request"]["bodyBase64"] = Base64Encode(c.request.body);
   }
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }

@@ -6,6 +6,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "base/base64.h"
+
 namespace chapcheck::chap {
 
 std::optional<Algorithm> AlgorithmFromCode(std::uint64_t code) {
@@ -32,15 +34,6 @@ const EVP_MD* Md(Algorithm a) {
   return EVP_sha256();
 }
 
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -65,35 +58,6 @@ Result<Bytes> DecodeHex(std::string_view s, std::size_t max_bytes) {
     if (hi < 0 || lo < 0) return Error{"", "not a hex digit"};
     out.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
   }
-  return out;
-}
-
-Result<Bytes> DecodeBase64(std::string_view s, std::size_t max_bytes) {
-  if (s.size() % 4 != 0) return Error{"", "base64 length is not a multiple of 4"};
-  if (s.size() / 4 * 3 > max_bytes + 2) return Error{"", "binary value too long"};
-  Bytes out;
-  out.reserve(s.size() / 4 * 3);
-  for (std::size_t i = 0; i < s.size(); i += 4) {
-    const bool last = i + 4 == s.size();
-    int v[4];
-    int pad = 0;
-    for (int j = 0; j < 4; ++j) {
-      const char c = s[i + static_cast<std::size_t>(j)];
-      if (c == '=' && last && j >= 2) {
-        ++pad;
-        v[j] = 0;
-        continue;
-      }
-      if (pad > 0) return Error{"", "base64 padding in the middle"};
-      v[j] = Base64Value(c);
-      if (v[j] < 0) return Error{"", "not a base64 character"};
-    }
-    const std::uint32_t n = static_cast<std::uint32_t>(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
-    out.push_back(static_cast<std::uint8_t>(n >> 16));
-    if (pad < 2) out.push_back(static_cast<std::uint8_t>(n >> 8));
-    if (pad < 1) out.push_back(static_cast<std::uint8_t>(n));
-  }
-  if (out.size() > max_bytes) return Error{"", "binary value too long"};
   return out;
 }
 
@@ -134,10 +98,7 @@ std::string EncodeHex(std::span<const std::uint8_t> bytes) {
 }
 
 std::string EncodeBase64(std::span<const std::uint8_t> bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return "0b" + out;
+  return "0b" + Base64Encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 Result<Bytes> DecodeBinary(std::string_view text, std::size_t max_bytes) {
@@ -145,7 +106,11 @@ Result<Bytes> DecodeBinary(std::string_view text, std::size_t max_bytes) {
   const char kind = text[1];
   const std::string_view body = text.substr(2);
   if (kind == 'x' || kind == 'X') return DecodeHex(body, max_bytes);
-  if (kind == 'b' || kind == 'B') return DecodeBase64(body, max_bytes);
+  if (kind == 'b' || kind == 'B') {
+    auto decoded = Base64Decode(body, max_bytes);
+    if (!decoded) return decoded.error();
+    return Bytes(decoded->begin(), decoded->end());
+  }
   return Error{"", "binary value without 0x or 0b prefix"};
 }
 
