@@ -7,7 +7,6 @@
 #include <pugixml.hpp>
 
 #include "base/utf8.h"
-#include <sstream>
 
 namespace chapcheck::reports {
 namespace {
@@ -71,19 +70,24 @@ std::string XmlSafe(std::string_view s) {
 
 std::string JunitXml(const Run& run, const Redactor& redact) {
   auto clean = [&](std::string_view t) { return XmlSafe(redact(t)); };
-  // A token-typed attribute (names) may not hold line breaks or tabs, nor be empty.
+  // A token-typed attribute (names) may not hold line breaks or tabs, nor be empty: whitespace
+  // becomes one space between words, none at either end.
   auto token = [&](std::string_view t) {
-    std::string v = clean(t);
-    for (char& c : v) {
-      if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    }
-    const auto first = v.find_first_not_of(' ');
-    if (first == std::string::npos) return std::string("(unnamed)");
-    v = v.substr(first, v.find_last_not_of(' ') - first + 1);
+    static constexpr std::string_view kSpace = " \n\r\t";
+    const std::string v = clean(t);
     std::string folded;
-    for (char c : v) {
-      if (!(c == ' ' && !folded.empty() && folded.back() == ' ')) folded += c;
+    folded.reserve(v.size());
+    for (std::string_view rest = v;;) {
+      const auto word = rest.find_first_not_of(kSpace);
+      if (word == std::string_view::npos) break;
+      rest.remove_prefix(word);
+      const auto end = rest.find_first_of(kSpace);
+      if (!folded.empty()) folded += ' ';
+      folded.append(rest.substr(0, end));
+      if (end == std::string_view::npos) break;
+      rest.remove_prefix(end);
     }
+    if (folded.empty()) return std::string("(unnamed)");
     return folded;
   };
   pugi::xml_document doc;
@@ -136,9 +140,12 @@ std::string JunitXml(const Run& run, const Redactor& redact) {
     node.append_child("system-out").append_child(pugi::node_pcdata).set_value(clean(suite.system_out).c_str());
     node.append_child("system-err").append_child(pugi::node_pcdata).set_value(clean(suite.system_err).c_str());
   }
-  std::ostringstream os;
-  doc.save(os, "  ", pugi::format_default, pugi::encoding_utf8);
-  return os.str();
+  struct Appender : pugi::xml_writer {
+    std::string out;
+    void write(const void* data, std::size_t size) override { out.append(static_cast<const char*>(data), size); }
+  } writer;
+  doc.save(writer, "  ", pugi::format_default, pugi::encoding_utf8);
+  return std::move(writer.out);
 }
 
 std::string TimestampNow() {

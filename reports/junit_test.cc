@@ -66,6 +66,26 @@ TEST(Junit, HostileTextStillValidatesAgainstTheStrictSchema) {
   EXPECT_NE(std::string(failure.child_value()).find("expected: 400"), std::string::npos);
 }
 
+TEST(Junit, NamesAreTrimmedTokensWithSingleSpacesAndNeverEmpty) {
+  reports::Run run;
+  run.timestamp = "2026-11-24T12:00:00";
+  TestSuite s;
+  s.name = "\t suite \r\n name  ";
+  s.cases.push_back({"  a\tb\n\nc   d ", "x  y", 0, Outcome::kPassed, "", "", ""});
+  s.cases.push_back({" \t\r\n ", "", 0, Outcome::kPassed, "", "", ""});
+  run.suites.push_back(s);
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(JunitXml(run, Redactor()).c_str()));
+  const auto suite = doc.child("testsuites").child("testsuite");
+  EXPECT_STREQ(suite.attribute("name").value(), "suite name");
+  auto tc = suite.child("testcase");
+  EXPECT_STREQ(tc.attribute("name").value(), "a b c d");
+  EXPECT_STREQ(tc.attribute("classname").value(), "x y");
+  tc = tc.next_sibling("testcase");
+  EXPECT_STREQ(tc.attribute("name").value(), "(unnamed)");
+  EXPECT_STREQ(tc.attribute("classname").value(), "suite name");
+}
+
 TEST(Junit, TheValidatorRejectsWhatTheSchemaForbids) {
   // Proof that the validation above can fail: a report without system-out is refused.
   EXPECT_NE(ValidateWithXmllint("<testsuites><testsuite name=\"a\" timestamp=\"2026-01-01T00:00:00\" hostname=\"h\" "
