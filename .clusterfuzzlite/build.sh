@@ -3,7 +3,8 @@
 # flags the infrastructure provides ($CC, $CXX, $CFLAGS, $CXXFLAGS, $LIB_FUZZING_ENGINE) and puts
 # into $OUT, for each target: the binary, <target>_seed_corpus.zip (the spec-derived seeds and
 # the regression corpus), <target>.dict (from the spec) and <target>.options.
-# Independent of CMakePresets.json. $WORK (scratch) defaults to a temp dir when run by hand.
+# Independent of CMakePresets.json. $WORK (scratch) defaults to a temp dir when run by hand;
+# CHAPCHECK_WERROR=ON makes warnings errors (scripts/test under CI).
 src=${SRC_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 work=${WORK:-$(mktemp -d)}
 build="$work/chapcheck-build"
@@ -11,7 +12,7 @@ cmake -S "$src" -B "$build" -G Ninja --log-level=WARNING \
   -DCMAKE_BUILD_TYPE=None \
   -DCMAKE_C_COMPILER="${CC:-clang}" -DCMAKE_CXX_COMPILER="$CXX" \
   -DCMAKE_C_FLAGS="${CFLAGS:-}" -DCMAKE_CXX_FLAGS="$CXXFLAGS" \
-  -DCHAPCHECK_FUZZ=ON -DCHAPCHECK_FUZZ_ENGINE="$LIB_FUZZING_ENGINE"
+  -DCHAPCHECK_FUZZ=ON -DCHAPCHECK_FUZZ_ENGINE="$LIB_FUZZING_ENGINE" -DCHAPCHECK_WERROR="${CHAPCHECK_WERROR:-OFF}"
 cmake --build "$build" --target fuzz_targets chapcheck
 
 source "$src/fuzz/lib.sh"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # fuzz/clusterfuzzlite_test.sh: runs .clusterfuzzlite/build.sh as ClusterFuzzLite would (Docker
-# does not run here): CXX=clang++, CXXFLAGS with -fsanitize=address,fuzzer-no-link,
-# LIB_FUZZING_ENGINE=-fsanitize=fuzzer, OUT a temp dir. Then checks that $OUT holds, per target, an
-# executable libFuzzer binary that runs its seeds, a non-empty seed corpus zip, a dictionary and
-# the .options. Slow when ccache is cold (a full clang build): ctest label "cfl".
+# does not run here): CXX=clang++, CXXFLAGS as its address build sets them plus UBSan,
+# LIB_FUZZING_ENGINE=-fsanitize=fuzzer, OUT a temp dir, WORK build-cfl/ (or $CFL_WORK). Then checks
+# that $OUT holds, per target, an executable libFuzzer binary that runs its seeds, a non-empty seed
+# corpus zip, a dictionary and the .options. The CMake build it leaves in $WORK/chapcheck-build
+# has the fuzz tests (scripts/test runs them there). A full clang build: ctest label "cfl".
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/fuzz/lib.sh"
@@ -12,9 +13,13 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/chapcheck-cfl-out.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 mkdir -p "$scratch"
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
-CC=clang-14 CXX=clang++-14 CFLAGS="-O1 -gline-tables-only -fsanitize=address,fuzzer-no-link" \
-CXXFLAGS="-O1 -gline-tables-only -fsanitize=address,fuzzer-no-link" LIB_FUZZING_ENGINE=-fsanitize=fuzzer \
-OUT="$out" WORK="$scratch" SRC_DIR="$root" "$root/.clusterfuzzlite/build.sh"
+# ClusterFuzzLite's address build flags, plus UBSan (its undefined build adds that separately).
+flags="-O1 -fno-omit-frame-pointer -gline-tables-only -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION"
+flags+=" -fsanitize=address,undefined,fuzzer-no-link -fsanitize-address-use-after-scope -fno-sanitize-recover=undefined"
+werror=${CHAPCHECK_WERROR:-OFF}
+[[ -n "${CI:-}" ]] && werror=ON
+CC=clang-14 CXX=clang++-14 CFLAGS="$flags" CXXFLAGS="$flags" LIB_FUZZING_ENGINE=-fsanitize=fuzzer \
+CHAPCHECK_WERROR="$werror" OUT="$out" WORK="$scratch" SRC_DIR="$root" "$root/.clusterfuzzlite/build.sh"
 fail=0
 for t in "${CHAPCHECK_FUZZ_TARGETS[@]}"; do
   for f in "$t" "$t.options" "$t.dict" "${t}_seed_corpus.zip"; do
