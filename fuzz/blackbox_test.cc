@@ -11,11 +11,6 @@ namespace {
 
 using namespace chapcheck::mocks::testing;
 
-const spec::Spec& TheSpec() {
-  static const spec::Spec s = std::move(spec::LoadEmbeddedSpec()).value();
-  return s;
-}
-
 // The mock's default fixture as the generator sees it: both documented targets, the other and
 // the offline one.
 const Mutator& TheMutator() {
@@ -24,13 +19,13 @@ const Mutator& TheMutator() {
     ctx.target_arn = kModelArn;
     ctx.other_target_arn = kOtherArn;
     ctx.offline_target_arn = kOfflineArn;
-    spec::World world = generators::WorldOf(TheSpec(), ctx);
+    spec::World world = generators::WorldOf(spec::EmbeddedSpec(), ctx);
     generators::Context guide;
     guide.target_arn = kGuideArn;
-    const spec::World more = generators::WorldOf(TheSpec(), guide);
+    const spec::World more = generators::WorldOf(spec::EmbeddedSpec(), guide);
     world.gateways.insert(more.gateways.begin(), more.gateways.end());
     world.targets.insert(more.targets.begin(), more.targets.end());
-    return Mutator(TheSpec(), generators::Generate(TheSpec(), ctx), world);
+    return Mutator(spec::EmbeddedSpec(), generators::Generate(spec::EmbeddedSpec(), ctx), world);
   }();
   return m;
 }
@@ -89,11 +84,11 @@ TEST_F(BlackboxTest, ADefectIsFoundDeduplicatedAndMinimised) {
   // Minimised: the 17-byte secret is all that is wrong, and nothing the spec does not name is left.
   const auto body = nlohmann::json::parse(found->first.test_case.request.body);
   bool seventeen = false;
-  for (const auto& m : TheSpec().members) {
+  for (const auto& m : spec::EmbeddedSpec().members) {
     if (m.sensitive && body.contains(m.name)) seventeen |= body[m.name].get<std::string>().size() == 17;
   }
   EXPECT_TRUE(seventeen) << found->first.test_case.name;
-  for (const auto& [k, v] : body.items()) EXPECT_NE(TheSpec().FindMember(k), nullptr) << k;
+  for (const auto& [k, v] : body.items()) EXPECT_NE(spec::EmbeddedSpec().FindMember(k), nullptr) << k;
 }
 
 TEST_F(BlackboxTest, StateProbesCatchAPartialUpdate) {

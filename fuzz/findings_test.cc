@@ -11,11 +11,6 @@ namespace {
 
 using json = nlohmann::json;
 
-const spec::Spec& TheSpec() {
-  static const spec::Spec s = std::move(spec::LoadEmbeddedSpec()).value();
-  return s;
-}
-
 FuzzFinding Hit(const std::string& check, const std::string& rule, std::uint64_t index,
                 conformance::Status status = conformance::Status::kFail) {
   FuzzFinding f;
@@ -44,15 +39,15 @@ TEST(FindingSet, OneFindingPerCheckAndRuleKeepingTheEarliestRequest) {
 
 const Mutator& TheMutator() {
   static const Mutator m = [] {
-    const generators::Context ctx = generators::DefaultContext(TheSpec());
-    return Mutator(TheSpec(), generators::Generate(TheSpec(), ctx), generators::WorldOf(TheSpec(), ctx));
+    const generators::Context ctx = generators::DefaultContext(spec::EmbeddedSpec());
+    return Mutator(spec::EmbeddedSpec(), generators::Generate(spec::EmbeddedSpec(), ctx), generators::WorldOf(spec::EmbeddedSpec(), ctx));
   }();
   return m;
 }
 
 // A valid request whose SecretToAuthenticateInitiator is 17 bytes long, with an unknown member.
 Mutant TooLongSecret() {
-  spec::Request r = spec::RequestFromExample(TheSpec().examples.back());
+  spec::Request r = spec::RequestFromExample(spec::EmbeddedSpec().examples.back());
   json body = json::parse(r.body);
   body["SecretToAuthenticateInitiator"] = "abcdefghijklmnopq";
   body["Unknown"] = "some long unknown value";
@@ -66,7 +61,7 @@ Mutant TooLongSecret() {
 TEST(Shrink, DropsMembersShortensValuesAndDropsExtraHeaders) {
   spec::Request r = TooLongSecret().test_case.request;
   r.headers.emplace_back("X-Extra", "1");
-  const auto candidates = Shrink(TheSpec(), r);
+  const auto candidates = Shrink(spec::EmbeddedSpec(), r);
   bool dropped_unknown = false, halved = false, dropped_header = false;
   for (const auto& c : candidates) {
     const json b = json::parse(c.body, nullptr, false);
@@ -75,7 +70,7 @@ TEST(Shrink, DropsMembersShortensValuesAndDropsExtraHeaders) {
     if (c.headers.size() + 1 == r.headers.size() && c.headers.back().first != "X-Extra") dropped_header = true;
   }
   EXPECT_TRUE(dropped_unknown && halved && dropped_header);
-  for (const auto& c : Shrink(TheSpec(), spec::Request{"POST", "/", {}, "x"})) EXPECT_LT(c.body.size(), 1u);
+  for (const auto& c : Shrink(spec::EmbeddedSpec(), spec::Request{"POST", "/", {}, "x"})) EXPECT_LT(c.body.size(), 1u);
 }
 
 TEST(Minimise, ShrinksWhileTheSameFailureHoldsAndKeepsIt) {

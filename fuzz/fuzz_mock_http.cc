@@ -27,7 +27,7 @@ namespace {
 using namespace chapcheck;
 
 struct Env {
-  spec::Spec spec = std::move(spec::LoadEmbeddedSpec()).value();
+  const spec::Spec& spec = spec::EmbeddedSpec();
   mocks::Fixture fixture = mocks::testing::DefaultFixture();
   spec::World world = fuzz::WorldOf(fixture);
   mocks::GatewayOptions options = [] {

@@ -20,7 +20,7 @@ namespace {
 using namespace chapcheck;
 
 struct Env {
-  spec::Spec spec = std::move(spec::LoadEmbeddedSpec()).value();
+  const spec::Spec& spec = spec::EmbeddedSpec();
   spec::World world = fuzz::WorldOf(mocks::testing::DefaultFixture());
 };
 

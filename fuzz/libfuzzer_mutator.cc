@@ -13,8 +13,7 @@ extern "C" std::size_t LLVMFuzzerMutate(std::uint8_t* data, std::size_t size, st
 namespace {
 
 const chapcheck::fuzz::RequestMutator& Mutator() {
-  static const chapcheck::spec::Spec spec = std::move(chapcheck::spec::LoadEmbeddedSpec()).value();
-  static const chapcheck::fuzz::RequestMutator mutator(spec);
+  static const chapcheck::fuzz::RequestMutator mutator(chapcheck::spec::EmbeddedSpec());
   return mutator;
 }
 

@@ -11,11 +11,6 @@
 namespace chapcheck::fuzz {
 namespace {
 
-const spec::Spec& TheSpec() {
-  static const spec::Spec s = std::move(spec::LoadEmbeddedSpec()).value();
-  return s;
-}
-
 mocks::HttpResponse Error(std::string type, std::string code) {
   mocks::HttpResponse r;
   r.status = 400;
@@ -25,31 +20,31 @@ mocks::HttpResponse Error(std::string type, std::string code) {
 }
 
 TEST(MockOracle, AWellFormedErrorPasses) {
-  EXPECT_EQ(EnvelopeProblem(TheSpec(), Error("SerializationException", "")), std::nullopt);
+  EXPECT_EQ(EnvelopeProblem(spec::EmbeddedSpec(), Error("SerializationException", "")), std::nullopt);
 }
 
 TEST(MockOracle, EnvelopeProblemsAreNamed) {
   auto r = Error("SerializationException", "");
   r.headers[0].second = "application/json";
-  EXPECT_NE(EnvelopeProblem(TheSpec(), r), std::nullopt);
+  EXPECT_NE(EnvelopeProblem(spec::EmbeddedSpec(), r), std::nullopt);
   r = Error("SerializationException", "");
   r.headers.pop_back();
-  EXPECT_NE(EnvelopeProblem(TheSpec(), r), std::nullopt);
-  EXPECT_NE(EnvelopeProblem(TheSpec(), Error("com.amazon#SerializationException", "")), std::nullopt);
+  EXPECT_NE(EnvelopeProblem(spec::EmbeddedSpec(), r), std::nullopt);
+  EXPECT_NE(EnvelopeProblem(spec::EmbeddedSpec(), Error("com.amazon#SerializationException", "")), std::nullopt);
   r = Error("SerializationException", "");
   r.body = "{\"__type\":\"SerializationException\"}";
-  EXPECT_NE(EnvelopeProblem(TheSpec(), r), std::nullopt);
+  EXPECT_NE(EnvelopeProblem(spec::EmbeddedSpec(), r), std::nullopt);
   r.body = "not json";
-  EXPECT_NE(EnvelopeProblem(TheSpec(), r), std::nullopt);
+  EXPECT_NE(EnvelopeProblem(spec::EmbeddedSpec(), r), std::nullopt);
 }
 
 TEST(MockOracle, DisagreementWhenTheCodeDiffers) {
   spec::Request req;
-  req.headers = {{"Content-Type", TheSpec().protocol.content_type},
-                 {TheSpec().protocol.target_header, TheSpec().protocol.CurrentTarget()->prefix + ".UpdateChapCredentials"}};
+  req.headers = {{"Content-Type", spec::EmbeddedSpec().protocol.content_type},
+                 {spec::EmbeddedSpec().protocol.target_header, spec::EmbeddedSpec().protocol.CurrentTarget()->prefix + ".UpdateChapCredentials"}};
   req.body = "{}";
   const spec::World world = WorldOf(mocks::testing::DefaultFixture());
-  const spec::Verdict v = spec::Decide(TheSpec(), req, spec::AuthStatus::kValid, &world);
+  const spec::Verdict v = spec::Decide(spec::EmbeddedSpec(), req, spec::AuthStatus::kValid, &world);
   ASSERT_EQ(v.outcome.decision, spec::Decision::kReject);
   EXPECT_EQ(Disagreement(v, ReadAnswer(Error(v.outcome.error_type, v.outcome.error_code))), std::nullopt);
   EXPECT_NE(Disagreement(v, ReadAnswer(Error(v.outcome.error_type, "SomethingElse"))), std::nullopt);

@@ -10,15 +10,10 @@
 namespace chapcheck::fuzz {
 namespace {
 
-const spec::Spec& TheSpec() {
-  static const spec::Spec s = std::move(spec::LoadEmbeddedSpec()).value();
-  return s;
-}
-
 const Mutator& TheMutator() {
   static const Mutator m = [] {
-    const generators::Context ctx = generators::DefaultContext(TheSpec());
-    return Mutator(TheSpec(), generators::Generate(TheSpec(), ctx), generators::WorldOf(TheSpec(), ctx));
+    const generators::Context ctx = generators::DefaultContext(spec::EmbeddedSpec());
+    return Mutator(spec::EmbeddedSpec(), generators::Generate(spec::EmbeddedSpec(), ctx), generators::WorldOf(spec::EmbeddedSpec(), ctx));
   }();
   return m;
 }
@@ -58,14 +53,14 @@ TEST(Mutator, EveryMutantCarriesTheSpecVerdictOfItsOwnRequest) {
   for (std::uint64_t i = 0; i < 1500; ++i) {
     const Mutant mu = m.Make(9, i);
     const auto& c = mu.test_case;
-    const spec::Verdict v = spec::Decide(TheSpec(), c.request, generators::ExpectedAuthStatus(c.auth), &m.world());
+    const spec::Verdict v = spec::Decide(spec::EmbeddedSpec(), c.request, generators::ExpectedAuthStatus(c.auth), &m.world());
     ASSERT_EQ(v.outcome.Summary(), c.expectation.outcome.Summary()) << c.name;
     EXPECT_EQ(c.rule, v.outcome.rule);
     EXPECT_EQ(c.id, generators::CaseId(c.name));
     EXPECT_EQ(c.family, "fuzz");
     EXPECT_LT(c.request.body.size(), 4096u) << c.name;
     // The secrets it carries are exactly its sensitive members' values.
-    EXPECT_EQ(mu.secrets, SensitiveValues(TheSpec(), c.request.body));
+    EXPECT_EQ(mu.secrets, SensitiveValues(spec::EmbeddedSpec(), c.request.body));
     switch (v.outcome.decision) {
       case spec::Decision::kAccept: ++accepted; break;
       case spec::Decision::kReject: ++rejected; decided.insert(v.outcome.rule); break;
@@ -76,7 +71,7 @@ TEST(Mutator, EveryMutantCarriesTheSpecVerdictOfItsOwnRequest) {
   EXPECT_GT(rejected, 750);
   EXPECT_LT(out_of_scope, 15);  // only seeds that are out of scope: the mutations never name a sibling
   // Most rules decide some request: every member rule, protocol rule and lookup in the spec.
-  EXPECT_GE(decided.size(), TheSpec().RulesInPrecedenceOrder().size() * 3 / 4) << decided.size();
+  EXPECT_GE(decided.size(), spec::EmbeddedSpec().RulesInPrecedenceOrder().size() * 3 / 4) << decided.size();
 }
 
 TEST(Mutator, NeverNamesASiblingOperation) {
@@ -84,8 +79,8 @@ TEST(Mutator, NeverNamesASiblingOperation) {
   for (std::uint64_t i = 0; i < 800; ++i) {
     const Mutant mu = m.Make(3, i);
     for (const auto& [k, v] : mu.test_case.request.headers) {
-      if (k != TheSpec().protocol.target_header) continue;
-      for (const auto& sibling : TheSpec().siblings) EXPECT_EQ(v.find("." + sibling), std::string::npos) << v;
+      if (k != spec::EmbeddedSpec().protocol.target_header) continue;
+      for (const auto& sibling : spec::EmbeddedSpec().siblings) EXPECT_EQ(v.find("." + sibling), std::string::npos) << v;
     }
   }
 }
@@ -106,9 +101,9 @@ TEST(Mutator, ProbesCarryAFreshInitiatorAndSayWhich) {
 }
 
 TEST(SensitiveValues, AreTheStringValuesOfSensitiveMembers) {
-  EXPECT_TRUE(SensitiveValues(TheSpec(), "not json").empty());
-  EXPECT_TRUE(SensitiveValues(TheSpec(), "[1]").empty());
-  const auto v = SensitiveValues(TheSpec(), R"({"SecretToAuthenticateInitiator":"abcdefabcdef","InitiatorName":"x","SecretToAuthenticateTarget":5})");
+  EXPECT_TRUE(SensitiveValues(spec::EmbeddedSpec(), "not json").empty());
+  EXPECT_TRUE(SensitiveValues(spec::EmbeddedSpec(), "[1]").empty());
+  const auto v = SensitiveValues(spec::EmbeddedSpec(), R"({"SecretToAuthenticateInitiator":"abcdefabcdef","InitiatorName":"x","SecretToAuthenticateTarget":5})");
   EXPECT_EQ(v, std::vector<std::string>{"abcdefabcdef"});
 }
 

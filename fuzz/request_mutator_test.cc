@@ -20,29 +20,24 @@ namespace {
 
 using json = nlohmann::json;
 
-const spec::Spec& TheSpec() {
-  static const spec::Spec s = std::move(spec::LoadEmbeddedSpec()).value();
-  return s;
-}
-
 std::string Seed() {
   spec::Request r;
-  r.headers = {{"Content-Type", TheSpec().protocol.content_type}};
-  r.body = TheSpec().examples.front().body;
+  r.headers = {{"Content-Type", spec::EmbeddedSpec().protocol.content_type}};
+  r.body = spec::EmbeddedSpec().examples.front().body;
   return generators::EncodeFuzzInput(r, generators::AuthMode::kSigned);
 }
 
 TEST(RequestMutator, ReachesTheSpecsClasses) {
-  const RequestMutator m(TheSpec());
+  const RequestMutator m(spec::EmbeddedSpec());
   std::map<std::string, std::set<std::size_t>> byte_lengths;
   std::map<std::string, bool> multibyte, missing, wrong_type;
   bool duplicate = false, bad_arn = false;
   const spec::Member* arn_member = nullptr;
-  for (const auto& mem : TheSpec().members) {
+  for (const auto& mem : spec::EmbeddedSpec().members) {
     if (mem.Find(spec::MemberRuleKind::kFormat)) arn_member = &mem;
   }
   ASSERT_NE(arn_member, nullptr);
-  const auto& grammar = TheSpec().grammars.at(arn_member->Find(spec::MemberRuleKind::kFormat)->grammar);
+  const auto& grammar = spec::EmbeddedSpec().grammars.at(arn_member->Find(spec::MemberRuleKind::kFormat)->grammar);
   for (unsigned seed = 1; seed <= 4000; ++seed) {
     std::string buf = Seed();
     buf.resize(4096);
@@ -54,12 +49,12 @@ TEST(RequestMutator, ReachesTheSpecsClasses) {
     const json doc = json::parse(body, nullptr, false);
     if (!doc.is_object()) continue;
     int keys = 0;
-    for (std::size_t at = body.find("\"" + TheSpec().members.front().name + "\""); at != std::string::npos;
-         at = body.find("\"" + TheSpec().members.front().name + "\"", at + 1)) {
+    for (std::size_t at = body.find("\"" + spec::EmbeddedSpec().members.front().name + "\""); at != std::string::npos;
+         at = body.find("\"" + spec::EmbeddedSpec().members.front().name + "\"", at + 1)) {
       ++keys;
     }
     duplicate = duplicate || keys > 1;
-    for (const auto& mem : TheSpec().members) {
+    for (const auto& mem : spec::EmbeddedSpec().members) {
       if (!doc.contains(mem.name)) {
         missing[mem.name] = true;
         continue;
@@ -74,7 +69,7 @@ TEST(RequestMutator, ReachesTheSpecsClasses) {
       if (&mem == arn_member && !spec::ParseArn(grammar, v).ok()) bad_arn = true;
     }
   }
-  for (const auto& mem : TheSpec().members) {
+  for (const auto& mem : spec::EmbeddedSpec().members) {
     EXPECT_TRUE(missing[mem.name]) << mem.name;
     EXPECT_TRUE(wrong_type[mem.name]) << mem.name;
     EXPECT_TRUE(multibyte[mem.name]) << mem.name;
@@ -89,7 +84,7 @@ TEST(RequestMutator, ReachesTheSpecsClasses) {
 }
 
 TEST(RequestMutator, NonJsonGoesToTheFallback) {
-  const RequestMutator m(TheSpec());
+  const RequestMutator m(spec::EmbeddedSpec());
   std::string buf = std::string(1, static_cast<char>(generators::kRawHttpMode)) + "GET / HTTP/1.1\r\n\r\n";
   bool called = false;
   const auto n = m.Mutate(reinterpret_cast<std::uint8_t*>(buf.data()), buf.size(), buf.size(), 7,
@@ -102,7 +97,7 @@ TEST(RequestMutator, NonJsonGoesToTheFallback) {
 }
 
 TEST(RequestMutator, NeverExceedsMaxSize) {
-  const RequestMutator m(TheSpec());
+  const RequestMutator m(spec::EmbeddedSpec());
   const std::string seed = Seed();
   for (unsigned s = 1; s < 300; ++s) {
     std::string buf = seed;
@@ -113,11 +108,11 @@ TEST(RequestMutator, NeverExceedsMaxSize) {
 }
 
 TEST(RequestMutator, CrossOverKeepsTheHeadersOfTheFirst) {
-  const RequestMutator m(TheSpec());
+  const RequestMutator m(spec::EmbeddedSpec());
   const std::string a = Seed();
   spec::Request other;
   other.headers = {{"X-Other", "1"}};
-  other.body = "{\"" + TheSpec().members.back().name + "\":\"abc\"}";
+  other.body = "{\"" + spec::EmbeddedSpec().members.back().name + "\":\"abc\"}";
   const std::string b = generators::EncodeFuzzInput(other, generators::AuthMode::kNone);
   std::string out(4096, '\0');
   const auto n = m.CrossOver(a, b, reinterpret_cast<std::uint8_t*>(out.data()), out.size(), 3);

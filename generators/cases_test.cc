@@ -13,15 +13,10 @@ namespace {
 
 using json = nlohmann::json;
 
-const spec::Spec& TheSpec() {
-  static const spec::Spec s = std::move(spec::LoadEmbeddedSpec()).value();
-  return s;
-}
-
 // The default context takes the spec's first example's target (the 2012 guide's); the others are
 // the mock's default fixture's.
 Context FullContext() {
-  Context c = DefaultContext(TheSpec());
+  Context c = DefaultContext(spec::EmbeddedSpec());
   c.other_target_arn =
       "arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-12A3456B/target/iqn.1997-05.com.amazon:othervolume";
   c.offline_target_arn =
@@ -36,7 +31,7 @@ std::map<std::string, const Case*> ByName(const std::vector<Case>& cases) {
 }
 
 TEST(Generate, CoversEveryFamilyWithUniqueStableIds) {
-  const auto cases = Generate(TheSpec(), FullContext());
+  const auto cases = Generate(spec::EmbeddedSpec(), FullContext());
   ASSERT_GT(cases.size(), 100u);
   std::set<std::string> ids, names, families;
   for (const auto& c : cases) {
@@ -46,7 +41,7 @@ TEST(Generate, CoversEveryFamilyWithUniqueStableIds) {
   }
   EXPECT_EQ(families, (std::set<std::string>{"boundary", "charset", "structure", "protocol", "semantics", "pairwise",
                                              "example"}));
-  const auto again = Generate(TheSpec(), FullContext());
+  const auto again = Generate(spec::EmbeddedSpec(), FullContext());
   ASSERT_EQ(again.size(), cases.size());
   for (std::size_t i = 0; i < cases.size(); ++i) {
     EXPECT_EQ(again[i].id, cases[i].id);
@@ -57,7 +52,7 @@ TEST(Generate, CoversEveryFamilyWithUniqueStableIds) {
 }
 
 TEST(Generate, BoundaryCasesSitOnEachBoundInItsUnit) {
-  const auto cases = Generate(TheSpec(), FullContext());
+  const auto cases = Generate(spec::EmbeddedSpec(), FullContext());
   const auto by = ByName(cases);
   for (const char* name : {"SecretToAuthenticateInitiator.bytes.11.rejected", "SecretToAuthenticateInitiator.bytes.12.accepted",
                            "SecretToAuthenticateInitiator.bytes.13.accepted", "SecretToAuthenticateInitiator.bytes.15.accepted",
@@ -85,7 +80,7 @@ TEST(Generate, BoundaryCasesSitOnEachBoundInItsUnit) {
 }
 
 TEST(Generate, CharsetCasesCoverEachForbiddenClassAndEachAllowedEdge) {
-  const auto cases = Generate(TheSpec(), FullContext());
+  const auto cases = Generate(spec::EmbeddedSpec(), FullContext());
   const auto by = ByName(cases);
   for (const char* cls : {"upper", "space", "underscore", "slash", "control", "tab", "del", "nul", "non-ascii"}) {
     const std::string name = std::string("InitiatorName.charset.") + cls + ".rejected";
@@ -99,7 +94,7 @@ TEST(Generate, CharsetCasesCoverEachForbiddenClassAndEachAllowedEdge) {
 }
 
 TEST(Generate, StructureProtocolAndSemanticsCases) {
-  const auto cases = Generate(TheSpec(), FullContext());
+  const auto cases = Generate(spec::EmbeddedSpec(), FullContext());
   const auto by = ByName(cases);
   const std::pair<const char*, const char*> expected[] = {
       {"TargetARN.missing.rejected", "TargetARN.required"},
@@ -138,7 +133,7 @@ TEST(Generate, StructureProtocolAndSemanticsCases) {
 }
 
 TEST(Generate, PairwiseRowsCoverEveryPairOfClassesInFewRows) {
-  const auto cases = Generate(TheSpec(), FullContext());
+  const auto cases = Generate(spec::EmbeddedSpec(), FullContext());
   std::vector<std::map<std::string, std::string>> rows;
   std::map<std::string, std::set<std::string>> classes;
   for (const auto& c : cases) {
@@ -157,7 +152,7 @@ TEST(Generate, PairwiseRowsCoverEveryPairOfClassesInFewRows) {
     }
     rows.push_back(row);
   }
-  ASSERT_EQ(classes.size(), TheSpec().members.size());
+  ASSERT_EQ(classes.size(), spec::EmbeddedSpec().members.size());
   std::size_t product = 1, pairs = 0;
   for (const auto& [m, cs] : classes) product *= cs.size();
   for (auto a = classes.begin(); a != classes.end(); ++a) {
@@ -192,7 +187,7 @@ TEST(Generate, NothingIsHardCodedAMemberRenamedInTheSpecIsRenamedInTheCases) {
 }
 
 TEST(Generate, JsonLinesKeepBodiesExact) {
-  const auto cases = Generate(TheSpec(), FullContext());
+  const auto cases = Generate(spec::EmbeddedSpec(), FullContext());
   for (const auto& c : cases) {
     const json j = json::parse(ToJsonLine(c));
     EXPECT_EQ(j["id"], c.id);

@@ -11,13 +11,8 @@
 namespace chapcheck::generators {
 namespace {
 
-const spec::Spec& TheSpec() {
-  static const spec::Spec s = std::move(spec::LoadEmbeddedSpec()).value();
-  return s;
-}
-
 TEST(FuzzInput, EveryCaseRoundTrips) {
-  for (const Case& c : Generate(TheSpec(), DefaultContext(TheSpec()))) {
+  for (const Case& c : Generate(spec::EmbeddedSpec(), DefaultContext(spec::EmbeddedSpec()))) {
     const FuzzInput in = DecodeFuzzInput(EncodeFuzzInput(c.request, c.auth));
     ASSERT_FALSE(in.raw) << c.name;
     EXPECT_EQ(in.auth, c.auth) << c.name;
@@ -40,10 +35,10 @@ TEST(FuzzInput, AnyBytesDecode) {
 }
 
 TEST(FuzzInput, DictionaryComesFromTheSpec) {
-  const std::string dict = FuzzDictionary(TheSpec());
-  for (const auto& m : TheSpec().members) EXPECT_NE(dict.find("\"\\\"" + m.name + "\\\"\""), std::string::npos) << m.name;
-  for (const auto& t : TheSpec().protocol.targets) EXPECT_NE(dict.find(t.prefix + "." + TheSpec().operation), std::string::npos);
-  for (const auto& t : TheSpec().errors.types) EXPECT_NE(dict.find("\"" + t.name + "\""), std::string::npos);
+  const std::string dict = FuzzDictionary(spec::EmbeddedSpec());
+  for (const auto& m : spec::EmbeddedSpec().members) EXPECT_NE(dict.find("\"\\\"" + m.name + "\\\"\""), std::string::npos) << m.name;
+  for (const auto& t : spec::EmbeddedSpec().protocol.targets) EXPECT_NE(dict.find(t.prefix + "." + spec::EmbeddedSpec().operation), std::string::npos);
+  for (const auto& t : spec::EmbeddedSpec().errors.types) EXPECT_NE(dict.find("\"" + t.name + "\""), std::string::npos);
   std::istringstream lines(dict);
   for (std::string line; std::getline(lines, line);) {
     if (line.empty() || line[0] == '#') continue;

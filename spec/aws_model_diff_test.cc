@@ -13,11 +13,6 @@ namespace {
 
 using json = nlohmann::json;
 
-const Spec& TheSpec() {
-  static const Spec spec = std::move(LoadEmbeddedSpec()).value();
-  return spec;
-}
-
 // A minimal botocore-format model with what AWS's storagegateway model says about the operation.
 json MadeModel() {
   json m;
@@ -66,7 +61,7 @@ json MadeModel() {
 }
 
 ModelDiff DiffOf(const json& model) {
-  auto d = DiffAgainstAwsModel(TheSpec(), model.dump());
+  auto d = DiffAgainstAwsModel(EmbeddedSpec(), model.dump());
   EXPECT_TRUE(d.ok()) << d.error().ToString();
   return d.ok() ? std::move(d).value() : ModelDiff{};
 }
@@ -173,12 +168,12 @@ TEST(DiffAws, AKnownDifferenceThatNoLongerAppearsIsANote) {
 TEST(DiffAws, RejectsFilesThatAreNotServiceModels) {
   for (const std::string text : {"", "[]", "{}", "{\"metadata\":{}}", "{\"metadata\":{},\"operations\":{}}",
                                  "not json"}) {
-    auto d = DiffAgainstAwsModel(TheSpec(), text);
+    auto d = DiffAgainstAwsModel(EmbeddedSpec(), text);
     EXPECT_FALSE(d.ok()) << text;
   }
   json broken = MadeModel();
   broken["shapes"].erase("ChapSecret");
-  auto d = DiffAgainstAwsModel(TheSpec(), broken.dump());
+  auto d = DiffAgainstAwsModel(EmbeddedSpec(), broken.dump());
   ASSERT_FALSE(d.ok());
   EXPECT_NE(d.error().message.find("ChapSecret"), std::string::npos);
   json no_op = MadeModel();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
@@ -823,5 +825,17 @@ Result<Spec> LoadSpec(const std::string& path) {
 }
 
 Result<Spec> LoadEmbeddedSpec() { return ParseSpec(EmbeddedSpecText(), "<embedded spec>"); }
+
+const Spec& EmbeddedSpec() {
+  static const Spec spec = [] {
+    auto s = LoadEmbeddedSpec();
+    if (!s) {
+      std::fprintf(stderr, "the embedded spec does not load: %s\n", s.error().ToString().c_str());
+      std::abort();
+    }
+    return std::move(s).value();
+  }();
+  return spec;
+}
 
 }  // namespace chapcheck::spec

@@ -23,4 +23,9 @@ Result<Spec> LoadSpec(const std::string& path);
 std::string_view EmbeddedSpecText();
 Result<Spec> LoadEmbeddedSpec();
 
+// The embedded spec, parsed once per process (thread-safe) and kept for its lifetime: for tests
+// and fuzz targets, where the spec compiled in is a given. If it does not parse (a broken build:
+// spec tests catch that), prints why to stderr and aborts.
+const Spec& EmbeddedSpec();
+
 }  // namespace chapcheck::spec

@@ -15,15 +15,6 @@ const char* kArn =
     "arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-12A3456B/target/iqn.1997-05.com.amazon:myvolume";
 const char* kGateway = "arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-12A3456B";
 
-const Spec& TheSpec() {
-  static const Spec spec = [] {
-    auto s = LoadEmbeddedSpec();
-    if (!s) ADD_FAILURE() << s.error().ToString();
-    return std::move(s).value();
-  }();
-  return spec;
-}
-
 json ValidBody() {
   return json{{"TargetARN", kArn},
               {"SecretToAuthenticateInitiator", "111111111111"},
@@ -41,10 +32,10 @@ Request Req(const std::string& body) {
 }
 
 Verdict Judge(const json& body, AuthStatus auth = AuthStatus::kUnchecked, const World* world = nullptr) {
-  return Decide(TheSpec(), Req(body.dump()), auth, world);
+  return Decide(EmbeddedSpec(), Req(body.dump()), auth, world);
 }
 
-Verdict JudgeRaw(const std::string& body) { return Decide(TheSpec(), Req(body), AuthStatus::kUnchecked, nullptr); }
+Verdict JudgeRaw(const std::string& body) { return Decide(EmbeddedSpec(), Req(body), AuthStatus::kUnchecked, nullptr); }
 
 json With(const char* member, json value) {
   json b = ValidBody();
@@ -79,8 +70,8 @@ void ExpectInvalidParameters(const Verdict& v, const std::string& rule) {
 // --- acceptance and echo ------------------------------------------------------------------
 
 TEST(Verdict, AcceptsBothDocumentedExamplesWithEcho) {
-  for (const Example& ex : TheSpec().examples) {
-    const Verdict v = Decide(TheSpec(), RequestFromExample(ex));
+  for (const Example& ex : EmbeddedSpec().examples) {
+    const Verdict v = Decide(EmbeddedSpec(), RequestFromExample(ex));
     ExpectAccept(v);
     const json response = json::parse(ex.response_body);
     ASSERT_EQ(v.echo.size(), 2u) << ex.id;
@@ -92,7 +83,7 @@ TEST(Verdict, AcceptsBothTargetPrefixesAndRecordsWhichWasUsed) {
   for (const char* prefix : {"StorageGateway_20130630", "StorageGateway_20120630"}) {
     Request r = Req(ValidBody().dump());
     r.headers[1].second = std::string(prefix) + ".UpdateChapCredentials";
-    const Verdict v = Decide(TheSpec(), r);
+    const Verdict v = Decide(EmbeddedSpec(), r);
     ExpectAccept(v);
     EXPECT_EQ(v.target_prefix, prefix);
   }
@@ -407,7 +398,7 @@ TEST(Verdict, AuthenticationDecidesFirst) {
   Request r = Req("not json at all");
   r.headers.pop_back();  // no Authorization
   r.headers[1].second = "Nope.Nothing";
-  const Verdict v = Decide(TheSpec(), r);
+  const Verdict v = Decide(EmbeddedSpec(), r);
   ExpectReject(v, "auth.missing", "MissingAuthenticationTokenException", "", 403);
   EXPECT_GE(v.broken.size(), 3u);  // auth, operation, serialization all recorded
 }
@@ -428,28 +419,28 @@ TEST(Verdict, PresignedQueryCountsAsAuthentication) {
   Request r = Req(ValidBody().dump());
   r.headers.pop_back();
   r.path = "/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=abc";
-  ExpectAccept(Decide(TheSpec(), r));
+  ExpectAccept(Decide(EmbeddedSpec(), r));
 }
 
 TEST(Verdict, OperationMustBePostSlashWithAKnownTarget) {
   Request r = Req(ValidBody().dump());
   r.method = "GET";
-  ExpectReject(Decide(TheSpec(), r), "operation.method", "UnknownOperationException", "");
+  ExpectReject(Decide(EmbeddedSpec(), r), "operation.method", "UnknownOperationException", "");
   r = Req(ValidBody().dump());
   r.path = "/other";
-  ExpectReject(Decide(TheSpec(), r), "operation.method", "UnknownOperationException", "");
+  ExpectReject(Decide(EmbeddedSpec(), r), "operation.method", "UnknownOperationException", "");
   for (const char* target : {"StorageGateway_20130630.Nothing", "Other_20130630.UpdateChapCredentials",
                              "UpdateChapCredentials", "", "StorageGateway_20130630.updatechapcredentials"}) {
     r = Req(ValidBody().dump());
     r.headers[1].second = target;
-    ExpectReject(Decide(TheSpec(), r), "operation.target", "UnknownOperationException", "");
+    ExpectReject(Decide(EmbeddedSpec(), r), "operation.target", "UnknownOperationException", "");
   }
   r = Req(ValidBody().dump());
   r.headers.erase(r.headers.begin() + 1);
-  ExpectReject(Decide(TheSpec(), r), "operation.target", "UnknownOperationException", "");
+  ExpectReject(Decide(EmbeddedSpec(), r), "operation.target", "UnknownOperationException", "");
   r = Req(ValidBody().dump());
   r.headers.push_back(r.headers[1]);
-  ExpectReject(Decide(TheSpec(), r), "operation.target", "UnknownOperationException", "");
+  ExpectReject(Decide(EmbeddedSpec(), r), "operation.target", "UnknownOperationException", "");
 }
 
 TEST(Verdict, HeaderNamesAreCaseInsensitive) {
@@ -457,34 +448,34 @@ TEST(Verdict, HeaderNamesAreCaseInsensitive) {
   r.headers = {{"content-type", "application/x-amz-json-1.1"},
                {"x-amz-target", "StorageGateway_20120630.UpdateChapCredentials"},
                {"AUTHORIZATION", "x"}};
-  ExpectAccept(Decide(TheSpec(), r));
+  ExpectAccept(Decide(EmbeddedSpec(), r));
 }
 
 TEST(Verdict, SiblingOperationsAreOutOfScope) {
   Request r = Req("{}");
   r.headers[1].second = "StorageGateway_20130630.DescribeChapCredentials";
-  const Verdict v = Decide(TheSpec(), r);
+  const Verdict v = Decide(EmbeddedSpec(), r);
   EXPECT_EQ(v.outcome.decision, Decision::kOutOfScope);
   EXPECT_TRUE(v.broken.empty());
   // ... but authentication still comes first.
   r.headers.pop_back();
-  EXPECT_EQ(Decide(TheSpec(), r).outcome.rule, "auth.missing");
+  EXPECT_EQ(Decide(EmbeddedSpec(), r).outcome.rule, "auth.missing");
 }
 
 TEST(Verdict, ContentTypeIsAShouldRuleAndIgnoresParameters) {
   Request r = Req(ValidBody().dump());
   r.headers[0].second = "application/x-amz-json-1.1; charset=utf-8";
-  ExpectAccept(Decide(TheSpec(), r));
+  ExpectAccept(Decide(EmbeddedSpec(), r));
   r.headers[0].second = "APPLICATION/X-AMZ-JSON-1.1";
-  ExpectAccept(Decide(TheSpec(), r));
+  ExpectAccept(Decide(EmbeddedSpec(), r));
   r.headers[0].second = "application/json";
-  Verdict v = Decide(TheSpec(), r);
+  Verdict v = Decide(EmbeddedSpec(), r);
   ExpectReject(v, "serialization.content-type", "SerializationException", "");
   EXPECT_EQ(v.outcome.severity, Severity::kShould);
   ASSERT_TRUE(v.lenient.has_value());
   EXPECT_EQ(v.lenient->decision, Decision::kAccept);
   r.headers.erase(r.headers.begin());
-  v = Decide(TheSpec(), r);
+  v = Decide(EmbeddedSpec(), r);
   EXPECT_EQ(v.outcome.rule, "serialization.content-type");
   EXPECT_NE(v.outcome.reason.find("missing"), std::string::npos);
 }
