@@ -14,6 +14,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "mocks/event_loops.h"
 #include "mocks/iscsi_backend.h"
 #include "mocks/iscsi_session.h"
 #include "mocks/server.h"
@@ -25,12 +26,6 @@ using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
 namespace {
-
-struct PortalLoop {
-  asio::io_context ioc{1};
-  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ioc);
-  std::thread thread;
-};
 
 // Counts closes down; Wait() returns when all are done or the time is up.
 class Latch {
@@ -69,16 +64,15 @@ struct IscsiPortals::Impl {
   std::atomic<std::size_t> logged_in{0};
   std::mutex registry_mu;
   std::unordered_map<PortalConnection*, std::weak_ptr<PortalConnection>> registry;
-  std::vector<std::unique_ptr<PortalLoop>> loops;
-  std::vector<std::unique_ptr<Listener>> listeners;  // their acceptors live on loops[0]
+  EventLoops loops{options.threads};                 // mocks/event_loops.h
+  std::vector<std::unique_ptr<Listener>> listeners;  // their acceptors live on loops.First()
   std::vector<PortalAddress> addresses;
-  std::size_t next_loop = 0;  // used on loops[0] only
   std::atomic<bool> stopped{false};
 
   Impl(Gateway& g, PortalOptions o) : gateway(g), options(std::move(o)) {}
   ~Impl() {
     listeners.clear();
-    loops.clear();  // destroys the remaining connections, which still use registry and counters
+    loops.Clear();  // destroys the remaining connections, which still use registry and counters
   }
   void Accept(Listener& l);
   void Close(const CloseRequest& request, bool wait);
@@ -193,7 +187,7 @@ class PortalConnection : public std::enable_shared_from_this<PortalConnection> {
 };
 
 void IscsiPortals::Impl::Accept(Listener& l) {
-  asio::io_context& ioc = loops[next_loop++ % loops.size()]->ioc;
+  asio::io_context& ioc = loops.Next();  // on loops.First() only
   l.acceptor->async_accept(ioc, [this, &l, &ioc](error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || stopped) return;
@@ -213,7 +207,7 @@ void IscsiPortals::Impl::Accept(Listener& l) {
 void IscsiPortals::Impl::Close(const CloseRequest& request, bool wait) {
   if (stopped) return;
   if (request.delay.count() > 0) {
-    auto timer = std::make_shared<asio::steady_timer>(loops[0]->ioc, request.delay);
+    auto timer = std::make_shared<asio::steady_timer>(loops.First(), request.delay);
     CloseRequest now = request;
     now.delay = std::chrono::milliseconds(0);
     timer->async_wait([this, timer, now](error_code ec) {
@@ -262,15 +256,13 @@ Result<std::unique_ptr<IscsiPortals>> IscsiPortals::Start(Gateway& gateway, cons
   const auto address = asio::ip::make_address(listen->host, ec);
   if (ec) return Error{"", "--iscsi-listen: \"" + listen->host + "\" is not an IP address"};
   auto impl = std::make_unique<Impl>(gateway, options);
-  const int threads = std::max(1, options.threads);
-  for (int i = 0; i < threads; ++i) impl->loops.push_back(std::make_unique<PortalLoop>());
 
   std::uint16_t next_port = listen->port;
   for (const GatewayInfo& g : gateway.state().Gateways()) {
     if (!g.online || !g.HasIscsi()) continue;
     auto l = std::make_unique<Impl::Listener>();
-    l->acceptor = std::make_unique<tcp::acceptor>(impl->loops[0]->ioc);
-    l->retry = std::make_unique<asio::steady_timer>(impl->loops[0]->ioc);
+    l->acceptor = std::make_unique<tcp::acceptor>(impl->loops.First());
+    l->retry = std::make_unique<asio::steady_timer>(impl->loops.First());
     const tcp::endpoint endpoint(address, next_port);
     l->acceptor->open(endpoint.protocol(), ec);
     if (!ec) l->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
@@ -288,17 +280,7 @@ Result<std::unique_ptr<IscsiPortals>> IscsiPortals::Start(Gateway& gateway, cons
     impl->listeners.push_back(std::move(l));
   }
   for (auto& l : impl->listeners) impl->Accept(*l);
-  for (auto& loop : impl->loops) {
-    try {
-      loop->thread = std::thread([io = &loop->ioc] { io->run(); });
-    } catch (const std::system_error& e) {
-      for (auto& l : impl->loops) l->ioc.stop();
-      for (auto& l : impl->loops) {
-        if (l->thread.joinable()) l->thread.join();
-      }
-      return Error{"", std::string("cannot start the portal's threads: ") + e.what()};
-    }
-  }
+  if (auto why = impl->loops.Start()) return Error{"", "cannot start the portal's threads: " + *why};
   Impl* raw = impl.get();
   gateway.SetConnectionCloser([raw](const CloseRequest& r) { raw->Close(r, true); });
   return std::unique_ptr<IscsiPortals>(new IscsiPortals(std::move(impl)));
@@ -320,10 +302,7 @@ std::size_t IscsiPortals::logged_in() const { return impl_->logged_in.load(); }
 
 void IscsiPortals::Stop() {
   if (!impl_ || impl_->stopped.exchange(true)) return;
-  for (auto& loop : impl_->loops) loop->ioc.stop();
-  for (auto& loop : impl_->loops) {
-    if (loop->thread.joinable()) loop->thread.join();
-  }
+  impl_->loops.Stop();
   error_code ignored;
   for (auto& l : impl_->listeners) l->acceptor->close(ignored);
 }

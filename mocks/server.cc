@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "mocks/event_loops.h"
 #include "protocol/awsjson.h"
 
 namespace chapcheck::mocks {
@@ -28,26 +29,18 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
-// One event loop per thread. One listener (on the first loop) hands each accepted connection to
-// the loops in turn; a connection then lives on one thread from accept to close, so no strand or
-// lock is needed on the I/O path. (Listeners of their own with SO_REUSEPORT would let a second,
-// stale mock bind the same port and silently answer half the requests.)
-struct Loop {
-  asio::io_context ioc{1};
-  // Keeps run() going while the loop has no connection yet (only the first loop listens).
-  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ioc);
-  std::thread thread;
-};
+// One event loop per thread (mocks/event_loops.h). One listener (on the first loop) hands each
+// accepted connection to the loops in turn. (Listeners of their own with SO_REUSEPORT would let a
+// second, stale mock bind the same port and silently answer half the requests.)
 
 struct MockServer::Impl {
   Gateway& gateway;
   ServerOptions options;
   std::atomic<std::size_t> connections{0};
   std::optional<ssl::context> tls;
-  std::vector<std::unique_ptr<Loop>> loops;  // destroyed before `connections`: sessions decrement it
-  std::unique_ptr<tcp::acceptor> acceptor;   // on loops[0]
+  EventLoops loops{options.threads};         // destroyed before `connections`: sessions decrement it
+  std::unique_ptr<tcp::acceptor> acceptor;   // on loops.First()
   std::unique_ptr<asio::steady_timer> retry;  // re-arms accepting after a failure (e.g. no free fds)
-  std::size_t next_loop = 0;
   std::atomic<bool> stopped{false};
   std::string scheme = "http";
   tcp::endpoint bound;
@@ -56,9 +49,9 @@ struct MockServer::Impl {
   ~Impl() {
     retry.reset();
     acceptor.reset();
-    loops.clear();
+    loops.Clear();
   }
-  asio::io_context& NextLoop() { return loops[next_loop++ % loops.size()]->ioc; }
+  asio::io_context& NextLoop() { return loops.Next(); }
   void Accept();
   void StartSession(tcp::socket socket);
 };
@@ -389,10 +382,8 @@ Result<std::unique_ptr<MockServer>> MockServer::Start(Gateway& gateway, const Se
     if (ec) return Error{"", "--tls-key " + *options.tls_key_file + ": " + ec.message()};
     impl->scheme = "https";
   }
-  const int threads = std::max(1, options.threads);
-  for (int i = 0; i < threads; ++i) impl->loops.push_back(std::make_unique<Loop>());
-  impl->acceptor = std::make_unique<tcp::acceptor>(impl->loops[0]->ioc);
-  impl->retry = std::make_unique<asio::steady_timer>(impl->loops[0]->ioc);
+  impl->acceptor = std::make_unique<tcp::acceptor>(impl->loops.First());
+  impl->retry = std::make_unique<asio::steady_timer>(impl->loops.First());
   beast::error_code ec;
   impl->acceptor->open(endpoint->protocol(), ec);
   if (!ec) impl->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
@@ -402,18 +393,7 @@ Result<std::unique_ptr<MockServer>> MockServer::Start(Gateway& gateway, const Se
   if (ec) return Error{"", "cannot listen on " + options.listen + ": " + ec.message()};
   impl->bound = impl->acceptor->local_endpoint();
   impl->Accept();
-  for (auto& loop : impl->loops) {
-    try {
-      loop->thread = std::thread([io = &loop->ioc] { io->run(); });
-    } catch (const std::system_error& e) {
-      // Could not start a thread (a process limit): stop the ones that did start, then report.
-      for (auto& l : impl->loops) l->ioc.stop();
-      for (auto& l : impl->loops) {
-        if (l->thread.joinable()) l->thread.join();
-      }
-      return Error{"", std::string("cannot start the server's threads: ") + e.what()};
-    }
-  }
+  if (auto why = impl->loops.Start()) return Error{"", "cannot start the server's threads: " + *why};
   return std::unique_ptr<MockServer>(new MockServer(std::move(impl)));
 }
 
@@ -429,10 +409,7 @@ std::size_t MockServer::open_connections() const { return impl_->connections.loa
 
 void MockServer::Stop() {
   if (!impl_ || impl_->stopped.exchange(true)) return;
-  for (auto& loop : impl_->loops) loop->ioc.stop();
-  for (auto& loop : impl_->loops) {
-    if (loop->thread.joinable()) loop->thread.join();
-  }
+  impl_->loops.Stop();
   // No thread runs a loop now: close the listener here. Open connections close when the server
   // is destroyed (with the io_contexts and the sessions they still hold).
   beast::error_code ignored;
