@@ -39,7 +39,10 @@ void AppendSerialized(const Pdu& pdu, std::vector<std::uint8_t>& out) {
   bhs[5] = static_cast<std::uint8_t>(n >> 16);
   bhs[6] = static_cast<std::uint8_t>(n >> 8);
   bhs[7] = static_cast<std::uint8_t>(n);
-  out.reserve(out.size() + kBhsSize + pdu.ahs.size() + Padded(n));
+  // Grow geometrically: a reply of many PDUs (Data-In for a large READ) is appended one PDU at a
+  // time, and reserving the exact size each time copied the whole buffer per PDU.
+  const std::size_t need = out.size() + kBhsSize + pdu.ahs.size() + Padded(n);
+  if (need > out.capacity()) out.reserve(std::max(need, 2 * out.capacity()));
   out.insert(out.end(), bhs.begin(), bhs.end());
   out.insert(out.end(), pdu.ahs.begin(), pdu.ahs.end());
   out.insert(out.end(), pdu.data.begin(), pdu.data.end());

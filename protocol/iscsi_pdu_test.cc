@@ -31,6 +31,24 @@ TEST(IscsiPdu, SerializePadsDataAndFillsLengths) {
   EXPECT_EQ(wire[55], 0);
 }
 
+// A reply of many PDUs (the Data-In of an 8 MiB READ in 512-byte segments is 16,384 of them) is
+// appended one by one: the buffer must grow geometrically, not by one PDU at a time (which copied
+// the whole reply per PDU: quadratic in the READ size).
+TEST(IscsiPdu, AppendingManyPdusReallocatesLogarithmically) {
+  Pdu p;
+  p.SetOpcode(Opcode::kDataIn, false);
+  p.data.assign(512, 0x42);
+  std::vector<std::uint8_t> out;
+  int reallocations = 0;
+  for (int i = 0; i < 16384; ++i) {
+    const auto* before = out.data();
+    AppendSerialized(p, out);
+    reallocations += out.data() != before;
+  }
+  EXPECT_EQ(out.size(), 16384u * (48u + 512u));
+  EXPECT_LE(reallocations, 30);
+}
+
 TEST(IscsiPdu, ReaderRoundTripsAcrossArbitrarySplits) {
   Pdu a;
   a.SetOpcode(Opcode::kScsiCommand);
