@@ -1,6 +1,6 @@
 // fuzz_iscsi_login: bytes -> one iSCSI connection of the mock's portal, transport-free
 // (mocks/iscsi_session.h), with the default fixture's gateway sgw-12A3456B (one per process: a
-// login does not change it) and a fresh session and LUN state per input. The target's CHAP
+// login does not change it) and a fresh session and small LUNs per input. The target's CHAP
 // identifier and challenge are fixed (every random byte 0x5a), so an input can carry the right
 // CHAP_R: the regression corpus holds recorded CHAP and mutual CHAP logins followed by SCSI
 // commands (kept valid by mocks/iscsi_session_test.cc), from which the fuzzer explores the full
@@ -26,6 +26,11 @@ using namespace chapcheck;
 
 constexpr const char* kGatewayArn = "arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-12A3456B";
 constexpr std::size_t kLunMemory = 1u << 20;
+// Each input's LUNs are 2 MiB (the fixture's volumes are 1 TiB): a READ can then return at most
+// 2 MiB, so a run stays in milliseconds (an 8 MiB READ in 512-byte Data-In PDUs took 37 ms under
+// ASan, and once found such inputs dominated the run), while a READ past the end, one above the
+// transfer limit and writes beyond the memory budget all stay reachable.
+constexpr std::uint64_t kLunBytes = 2u << 20;
 
 [[noreturn]] void Finding(const std::string& what) {
   std::fprintf(stderr, "fuzz_iscsi_login: %s\n", what.c_str());
@@ -49,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }();
   auto config = std::make_shared<mocks::IscsiSessionConfig>(*base);
   for (mocks::IscsiTarget& t : config->targets) {
-    auto disk = std::make_shared<mocks::SparseDisk>(t.lun->blocks() * mocks::ScsiLun::kBlockSize, kLunMemory);
+    auto disk = std::make_shared<mocks::SparseDisk>(kLunBytes, kLunMemory);
     t.lun = std::make_shared<const mocks::ScsiLun>(std::move(disk), t.lun->serial());
   }
   mocks::IscsiSession session(config);
