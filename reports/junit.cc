@@ -1,6 +1,7 @@
 #include "reports/junit.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -40,19 +41,32 @@ std::string Redactor::operator()(std::string_view text) const {
 }
 
 namespace {
-bool XmlPlainAscii(unsigned char c) { return (c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\r'; }
+// The ASCII that XML 1.0 allows (tab, line breaks, 0x20 to 0x7F), copied as it is.
+constexpr std::array<bool, 256> kXmlPlainAscii = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c <= 0x7F; ++c) t[c] = true;
+  t['\t'] = t['\n'] = t['\r'] = true;
+  return t;
+}();
 }  // namespace
 
 std::string XmlSafe(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t pos = 0; pos < s.size();) {
-    // Printable ASCII, tab and line breaks are the common case: copy such runs whole.
-    std::size_t run = pos;
-    while (run < s.size() && XmlPlainAscii(static_cast<unsigned char>(s[run]))) ++run;
+    // Allowed ASCII is the common case: copy such runs whole.
+    const std::size_t run = static_cast<std::size_t>(
+        std::find_if(s.begin() + static_cast<std::ptrdiff_t>(pos), s.end(),
+                     [](char c) { return !kXmlPlainAscii[static_cast<unsigned char>(c)]; }) -
+        s.begin());
     if (run != pos) {
       out.append(s.substr(pos, run - pos));
       pos = run;
+      continue;
+    }
+    if (static_cast<unsigned char>(s[pos]) < 0x80) {  // a control character XML forbids
+      out += "\xEF\xBF\xBD";                          // U+FFFD
+      ++pos;
       continue;
     }
     std::size_t next = pos;
