@@ -17,6 +17,14 @@ bool XmlAllowed(char32_t cp) {
          (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
+// The ASCII that XML 1.0 allows (tab, line breaks, 0x20 to 0x7F), copied as it is.
+constexpr std::array<bool, 256> kXmlPlainAscii = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c <= 0x7F; ++c) t[c] = true;
+  t['\t'] = t['\n'] = t['\r'] = true;
+  return t;
+}();
+
 std::string Seconds(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", std::max(0.0, s));
@@ -39,16 +47,6 @@ std::string Redactor::operator()(std::string_view text) const {
   }
   return out;
 }
-
-namespace {
-// The ASCII that XML 1.0 allows (tab, line breaks, 0x20 to 0x7F), copied as it is.
-constexpr std::array<bool, 256> kXmlPlainAscii = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0x20; c <= 0x7F; ++c) t[c] = true;
-  t['\t'] = t['\n'] = t['\r'] = true;
-  return t;
-}();
-}  // namespace
 
 std::string XmlSafe(std::string_view s) {
   std::string out;

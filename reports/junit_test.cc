@@ -97,6 +97,7 @@ TEST(Junit, TheValidatorRejectsWhatTheSchemaForbids) {
 TEST(Junit, XmlSafeKeepsValidTextAndReplacesTheRest) {
   EXPECT_EQ(XmlSafe("plain \xC3\xA9 \xF0\x9F\x98\x80\n\t"), "plain \xC3\xA9 \xF0\x9F\x98\x80\n\t");
   EXPECT_EQ(XmlSafe(std::string("a\0b", 3)), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(XmlSafe("a\x7f\x1f\x01" "b"), "a\x7f\xEF\xBF\xBD\xEF\xBF\xBD" "b");  // DEL is allowed XML, controls not
   EXPECT_EQ(XmlSafe("\xEF\xBF\xBE"), "\xEF\xBF\xBD");  // U+FFFE
   EXPECT_EQ(XmlSafe("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate's bytes
   std::mt19937 rng(7);
