@@ -41,7 +41,8 @@ struct Scope {
   std::string date;     // YYYYMMDD
   std::string region;   // e.g. us-east-1
   std::string service;  // e.g. storagegateway
-  std::string ToString() const { return date + "/" + region + "/" + service + "/aws4_request"; }
+  std::string ToString() const;
+  void AppendTo(std::string& out) const;  // appends ToString()
 };
 
 // --- the steps, exposed for tests, the fuzz target and diagnostics --------------------------

@@ -297,6 +297,10 @@ TEST(SigV4Steps, CanonicalUriAndQuery) {
   EXPECT_EQ(CanonicalLines("/a/b/../c/./d//"), "/a/c/d/\n");
   EXPECT_EQ(CanonicalLines("/../../x"), "/x\n");
   EXPECT_EQ(CanonicalLines("/a/b/.."), "/a\n");
+  EXPECT_EQ(CanonicalLines("/a/../"), "/\n");  // nothing left: the root, no second slash
+  EXPECT_EQ(CanonicalLines("/a/b/../"), "/a/\n");
+  EXPECT_EQ(CanonicalLines("/.../x/."), "/.../x\n");
+  EXPECT_EQ(CanonicalLines("/x%2F..%2Fy/../z"), "/z\n");
   EXPECT_EQ(CanonicalLines("/a%20b"), "/a%2520b\n");  // encoded once more, as SigV4 wants
   EXPECT_EQ(CanonicalLines("//a/./", false), "//a/./\n");
   EXPECT_EQ(CanonicalLines("/?b=2&a=1&a=0"), "/\na=0&a=1&b=2");
