@@ -70,7 +70,10 @@ TEST(Loader, LoadsTheSpecWithEveryPart) {
   for (const RuleHead* r : rules) {
     EXPECT_NE(s->FindSource(r->source), nullptr) << r->id;
     EXPECT_NE(s->FindSource(r->outcome_source), nullptr) << r->id;
+    EXPECT_EQ(s->FindRule(r->id), r) << r->id;  // every rule, of each kind, by its id
   }
+  EXPECT_EQ(s->FindRule("no-such-rule"), nullptr);
+  EXPECT_EQ(s->FindRule(""), nullptr);
 }
 
 struct BadCase {

@@ -113,32 +113,45 @@ int Spec::PhaseRank(Phase p) const {
   return it == phases.end() ? static_cast<int>(phases.size()) : static_cast<int>(it - phases.begin());
 }
 
-std::vector<const RuleHead*> Spec::RulesInPrecedenceOrder() const {
-  std::vector<const RuleHead*> out;
-  for (Phase phase : phases) {
-    for (const auto& r : protocol.rules) {
-      if (r.head.phase == phase) out.push_back(&r.head);
+namespace {
+
+// Calls visit(head) for every rule, in precedence order (by phase, then protocol, member, cross
+// and lookup rules), until visit returns true; returns that rule, or nullptr.
+template <class Visit>
+const RuleHead* FirstInPrecedenceOrder(const Spec& s, Visit visit) {
+  for (Phase phase : s.phases) {
+    for (const auto& r : s.protocol.rules) {
+      if (r.head.phase == phase && visit(r.head)) return &r.head;
     }
-    for (const auto& m : members) {
+    for (const auto& m : s.members) {
       for (const auto& r : m.rules) {
-        if (r.head.phase == phase) out.push_back(&r.head);
+        if (r.head.phase == phase && visit(r.head)) return &r.head;
       }
     }
-    for (const auto& r : cross_rules) {
-      if (r.head.phase == phase) out.push_back(&r.head);
+    for (const auto& r : s.cross_rules) {
+      if (r.head.phase == phase && visit(r.head)) return &r.head;
     }
-    for (const auto& r : lookups) {
-      if (r.head.phase == phase) out.push_back(&r.head);
+    for (const auto& r : s.lookups) {
+      if (r.head.phase == phase && visit(r.head)) return &r.head;
     }
   }
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<const RuleHead*> Spec::RulesInPrecedenceOrder() const {
+  std::vector<const RuleHead*> out;
+  FirstInPrecedenceOrder(*this, [&](const RuleHead& r) {
+    out.push_back(&r);
+    return false;
+  });
   return out;
 }
 
+// Without building the ordered list: the verdict oracles look rules up once per judged request.
 const RuleHead* Spec::FindRule(std::string_view id) const {
-  for (const RuleHead* r : RulesInPrecedenceOrder()) {
-    if (r->id == id) return r;
-  }
-  return nullptr;
+  return FirstInPrecedenceOrder(*this, [&](const RuleHead& r) { return r.id == id; });
 }
 
 }  // namespace chapcheck::spec
