@@ -51,7 +51,6 @@ struct MockServer::Impl {
     acceptor.reset();
     loops.Clear();
   }
-  asio::io_context& NextLoop() { return loops.Next(); }
   void Accept();
   void StartSession(tcp::socket socket);
 };
@@ -324,7 +323,7 @@ void MockServer::Impl::StartSession(tcp::socket socket) {
 }
 
 void MockServer::Impl::Accept() {
-  acceptor->async_accept(NextLoop(), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor->async_accept(loops.Next(), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || stopped) return;
       // e.g. too many open files: retrying at once would spin; wait a little, keep serving.
@@ -338,7 +337,7 @@ void MockServer::Impl::Accept() {
     // Drain the backlog now rather than one connection per trip through the event loop, so that a
     // burst of new clients is not queued behind every busy connection's handlers.
     for (int i = 0; i < 256; ++i) {
-      tcp::socket next = acceptor->accept(NextLoop(), ec);
+      tcp::socket next = acceptor->accept(loops.Next(), ec);
       if (ec) break;  // would_block: the backlog is empty
       StartSession(std::move(next));
     }

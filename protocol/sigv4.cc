@@ -290,11 +290,7 @@ void AppendCanonicalUri(std::string& out, std::string_view target, bool normaliz
     }
     start = end + 1;
   }
-  if (out.size() == base) {
-    out += '/';
-  } else if (path.back() == '/') {
-    out += '/';
-  }
+  if (out.size() == base || path.back() == '/') out += '/';  // the root, or a trailing slash
 }
 
 // Appends the canonical query: parameters decoded, re-encoded, sorted by name then value.
