@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "mocks/mock_test_support.h"
+#include "mocks/raw_http.h"
 
 namespace chapcheck::mocks {
 namespace {
@@ -328,6 +329,22 @@ TEST(Fixture, ParsesTheDefaultAndRejectsBrokenOnesWithAPath) {
     EXPECT_EQ(bad.error().where, where) << text << ": " << bad.error().ToString();
   }
   EXPECT_FALSE(ParseFixture("{").ok());
+}
+
+// HandleRawHttp (mocks/raw_http.h), the fuzz target's way in: found by fuzz_mock_http's smoke,
+// an empty input reached Beast's put_eof, whose precondition (some bytes seen) aborts in builds
+// with assertions.
+TEST_F(GatewayTest, RawHttpWithoutBytesOrWithPartOfARequestIsIncomplete) {
+  for (std::string_view bytes : {std::string_view(), std::string_view("POS"), std::string_view("POST / HTTP/1.1\r\n")}) {
+    const RawHttpResult r = HandleRawHttp(gw_, bytes);
+    EXPECT_TRUE(r.incomplete) << bytes;
+    EXPECT_FALSE(r.request.has_value()) << bytes;
+    EXPECT_TRUE(r.response.body.empty()) << bytes;
+  }
+  const RawHttpResult bad = HandleRawHttp(gw_, "\x01\x02 nonsense\r\n\r\n");
+  EXPECT_FALSE(bad.incomplete);
+  EXPECT_EQ(bad.response.status, 400);
+  EXPECT_TRUE(log_.calls.empty());
 }
 
 }  // namespace

@@ -31,7 +31,11 @@ RawHttpResult HandleRawHttp(Gateway& gateway, std::string_view bytes, const Serv
     if (n == 0 && !ec) break;
     used += n;
   }
-  if (!ec && !parser.is_done()) {
+  if (!ec && !parser.is_done() && !parser.got_some()) {
+    // No byte at all (an empty input): nothing to answer, as a server reading a closed stream.
+    // (Beast's put_eof requires that the parser has seen something.)
+    ec = http::error::need_more;
+  } else if (!ec && !parser.is_done()) {
     // What the server's read does at end of stream: a message whose end is the close is done.
     parser.put_eof(ec);
     if (!ec && !parser.is_done()) ec = http::error::partial_message;
