@@ -6,7 +6,9 @@
 //
 // Any text may go in: names, messages and outputs are made XML 1.0-safe (characters XML forbids
 // and invalid UTF-8 become U+FFFD, never written raw), and the Redactor replaces secrets before
-// anything is written. Pure functions; any thread.
+// anything is written. The writer streams: no document tree, and no copy of a text unless a secret
+// in it is replaced (pugixml, in the tests and fuzz_junit, is the independent reader that checks
+// it). Pure functions; any thread.
 #pragma once
 
 #include <string>
@@ -47,6 +49,9 @@ class Redactor {
  public:
   void Add(std::string secret);
   std::string operator()(std::string_view text) const;
+  // The same without a copy when no secret occurs: returns `text` itself, or the redacted text
+  // written into `scratch`.
+  std::string_view Apply(std::string_view text, std::string& scratch) const;
 
  private:
   std::vector<std::string> secrets_;

@@ -23,7 +23,7 @@ int ValidateWithXmllint(const std::string& xml) {
 }
 
 Run HostileRun() {
-  Run run;
+  reports::Run run;
   run.timestamp = "2026-11-24T12:00:00";
   TestSuite s;
   s.name = "status-code";
@@ -112,6 +112,61 @@ TEST(Junit, XmlSafeKeepsValidTextAndReplacesTheRest) {
     pugi::xml_document back;
     EXPECT_TRUE(back.load_string(os.str().c_str())) << i;
   }
+}
+
+// What goes in comes back out of a parser exactly, once made XML-safe: markup characters, quotes,
+// and tabs and line breaks in attribute values (which a parser would turn into spaces if they
+// were written raw) and CRs in text (which it would turn into LFs).
+TEST(Junit, TextsAndValuesSurviveTheRoundTripThroughAParser) {
+  static constexpr char kAlphabet[] = "ab &<>\"'\t\n\r]]>\x01\x7f\xC3\xA9\xEF\xBF\xBE\xFF";
+  std::mt19937 rng(11);
+  for (int i = 0; i < 1000; ++i) {
+    std::string s(rng() % 24, ' ');
+    for (char& c : s) c = kAlphabet[rng() % (sizeof kAlphabet - 1)];
+    reports::Run run;
+    run.timestamp = "2026-11-24T12:00:00";
+    TestSuite suite;
+    suite.name = "s";
+    suite.properties = {{"p", s}};
+    suite.cases.push_back({"c", "", 0, Outcome::kFailed, s, s, s});
+    suite.system_out = s;
+    suite.system_err = s;
+    run.suites.push_back(suite);
+    const std::string xml = JunitXml(run, Redactor());
+    pugi::xml_document doc;
+    ASSERT_TRUE(doc.load_string(xml.c_str(), pugi::parse_default | pugi::parse_ws_pcdata)) << xml;
+    const std::string want = XmlSafe(s);
+    const auto node = doc.child("testsuites").child("testsuite");
+    EXPECT_EQ(node.child("properties").child("property").attribute("value").value(), want) << i;
+    const auto failure = node.child("testcase").child("failure");
+    EXPECT_EQ(failure.attribute("message").value(), want) << i;
+    EXPECT_EQ(failure.attribute("type").value(), s.empty() ? "failure" : want) << i;
+    EXPECT_EQ(failure.child_value(), want) << i;
+    EXPECT_EQ(node.child("system-out").child_value(), want) << i;
+    EXPECT_EQ(node.child("system-err").child_value(), want) << i;
+  }
+}
+
+TEST(Junit, SecretsAreRedactedInEveryPlaceAndTextWithoutOneIsUnchanged) {
+  Redactor r;
+  r.Add("hunter2hunter2");
+  std::string scratch;
+  const std::string_view plain = "nothing to hide";
+  EXPECT_EQ(r.Apply(plain, scratch).data(), plain.data()) << "a text without a secret is not copied";
+  EXPECT_EQ(r.Apply("a hunter2hunter2 b hunter2hunter2", scratch), "a *** b ***");
+  reports::Run run;
+  run.timestamp = "2026-11-24T12:00:00";
+  run.hostname = "hunter2hunter2";
+  TestSuite suite;
+  suite.name = "hunter2hunter2";
+  suite.properties = {{"hunter2hunter2", "hunter2hunter2"}};
+  suite.cases.push_back({"hunter2hunter2", "hunter2hunter2", 0, Outcome::kError, "hunter2hunter2", "hunter2hunter2",
+                         "hunter2hunter2"});
+  suite.system_out = suite.system_err = "hunter2hunter2";
+  run.suites.push_back(suite);
+  const std::string xml = JunitXml(run, r);
+  EXPECT_EQ(xml.find("hunter2"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<error message=\"***\" type=\"***\">***</error>"), std::string::npos) << xml;
 }
 
 TEST(Junit, RedactorReplacesEveryOccurrenceLongestFirst) {
