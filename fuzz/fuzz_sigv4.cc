@@ -5,6 +5,7 @@
 //
 // Input: NUL-separated fields: method, request-target, then header lines "name:value", then "\0"
 // and the body. Anything after a second NUL goes, as it stands, to ParseAuthorization.
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -19,16 +20,42 @@ namespace {
 
 using namespace chapcheck;
 
-std::vector<std::string_view> Split(std::string_view s, char sep, std::size_t max_parts) {
-  std::vector<std::string_view> out;
-  while (out.size() + 1 < max_parts) {
+// Splits `s` at `sep` into at most N parts (the last keeps the rest); returns how many.
+template <std::size_t N>
+std::size_t Split(std::string_view s, char sep, std::array<std::string_view, N>& out) {
+  std::size_t n = 0;
+  while (n + 1 < N) {
     const auto at = s.find(sep);
     if (at == std::string_view::npos) break;
-    out.push_back(s.substr(0, at));
+    out[n++] = s.substr(0, at);
     s.remove_prefix(at + 1);
   }
-  out.push_back(s);
-  return out;
+  out[n++] = s;
+  return n;
+}
+
+// What every input shares: built once.
+struct Env {
+  sigv4::Credentials creds = mocks::testing::Creds();
+  sigv4::SignOptions sign = [] {
+    sigv4::SignOptions so;
+    so.region = "us-east-1";
+    so.service = "storagegateway";
+    so.amz_date = sigv4::AmzDate(mocks::testing::Now());
+    return so;
+  }();
+  sigv4::VerifyOptions verify = [] {
+    sigv4::VerifyOptions vo;
+    vo.service = "storagegateway";
+    vo.region = "us-east-1";
+    return vo;
+  }();
+  sigv4::KeyLookup keys = [this](std::string_view id) { return id == creds.access_key_id ? &creds.secret_access_key : nullptr; };
+};
+
+const Env& TheEnv() {
+  static const Env env;
+  return env;
 }
 
 [[noreturn]] void Finding(const char* what, const sigv4::Verdict& v) {
@@ -40,61 +67,61 @@ std::vector<std::string_view> Split(std::string_view s, char sep, std::size_t ma
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const Env& env = TheEnv();
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  const auto parts = Split(bytes, '\0', 5);  // method, target, headers, body, authorization
+  std::array<std::string_view, 5> parts;  // method, target, headers, body, authorization
+  const std::size_t n = Split(bytes, '\0', parts);
   sigv4::Request r;
-  r.method = parts.size() > 0 && fuzz::IsHttpToken(parts[0]) ? std::string(parts[0]) : "POST";
-  r.target = parts.size() > 1 && !parts[1].empty() && parts[1][0] == '/' ? std::string(parts[1]) : "/";
+  r.method = fuzz::IsHttpToken(parts[0]) ? std::string(parts[0]) : "POST";
+  r.target = n > 1 && !parts[1].empty() && parts[1][0] == '/' ? std::string(parts[1]) : "/";
   if (r.target.find_first_of(" \r\n") != std::string::npos) r.target = "/";
-  if (parts.size() > 2) {
-    for (std::string_view line : Split(parts[2], '\n', 64)) {
+  std::vector<std::string> names;  // the headers' names, for the unnormalised canonicalisation
+  if (n > 2) {
+    std::array<std::string_view, 64> lines;
+    const std::size_t count = Split(parts[2], '\n', lines);
+    r.headers.reserve(count + 3);  // and Host, X-Amz-Date, Authorization
+    names.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::string_view line = lines[i];
       const auto colon = line.find(':');
       if (colon == std::string_view::npos) continue;
       const std::string_view name = line.substr(0, colon);
       // Only what HTTP can carry: a token name, a value without CR, LF or NUL. (Host and the
       // signature's own headers are the signer's.)
       if (!fuzz::IsHttpToken(name) || line.substr(colon + 1).find('\r') != std::string_view::npos) continue;
-      const std::string lower = AsciiLower(name);
-      if (lower == "host" || lower == "authorization" || lower == "x-amz-date" || lower == "x-amz-security-token") continue;
+      if (EqualsIgnoreAsciiCase(name, "host") || EqualsIgnoreAsciiCase(name, "authorization") ||
+          EqualsIgnoreAsciiCase(name, "x-amz-date") || EqualsIgnoreAsciiCase(name, "x-amz-security-token")) {
+        continue;
+      }
       r.headers.emplace_back(std::string(name), std::string(line.substr(colon + 1)));
+      names.push_back(AsciiLower(name));
     }
   }
-  if (parts.size() > 3) r.body = std::string(parts[3]);
-  if (parts.size() > 4) (void)sigv4::ParseAuthorization(parts[4]);
+  if (n > 3) r.body = std::string(parts[3]);
+  if (n > 4) (void)sigv4::ParseAuthorization(parts[4]);
 
   // Canonicalisation never fails, whatever the headers and path. (The signer and the verifier
   // below canonicalise with the path normalised and the payload hashed; this is the other way.)
-  std::vector<std::string> names;
-  for (const auto& [k, v] : r.headers) names.push_back(AsciiLower(k));
   (void)sigv4::CanonicalRequest(r, names, /*normalize_path=*/false, "UNSIGNED-PAYLOAD");
 
   r.headers.emplace(r.headers.begin(), "Host", "127.0.0.1:8080");
-  const sigv4::Credentials creds = mocks::testing::Creds();
-  sigv4::SignOptions so;
-  so.region = "us-east-1";
-  so.service = "storagegateway";
-  so.amz_date = sigv4::AmzDate(mocks::testing::Now());
-  sigv4::SignHeaders(r, creds, so);
-  const auto keys = [&](std::string_view id) { return id == creds.access_key_id ? &creds.secret_access_key : nullptr; };
-  sigv4::VerifyOptions vo;
-  vo.service = "storagegateway";
-  vo.region = "us-east-1";
-  const sigv4::Verdict ok = sigv4::Verify(r, keys, vo, mocks::testing::Now());
+  sigv4::SignHeaders(r, env.creds, env.sign);
+  const sigv4::Verdict ok = sigv4::Verify(r, env.keys, env.verify, mocks::testing::Now());
   if (ok.status != sigv4::Status::kValid) Finding("a request the signer signed does not verify", ok);
 
-  // Flip one byte: of the body, or of the signature. Either must break the signature.
-  sigv4::Request bad = r;
+  // Flip one byte: of the body, or of the signature. Either must break the signature. (The
+  // request is not needed as it was after this: changed in place.)
   const std::size_t pick = size ? data[0] : 0;
-  if (!bad.body.empty() && (pick & 1)) {
-    bad.body[pick % bad.body.size()] ^= 0x01;
+  if (!r.body.empty() && (pick & 1)) {
+    r.body[pick % r.body.size()] ^= 0x01;
   } else {
-    for (auto& [k, v] : bad.headers) {
+    for (auto& [k, v] : r.headers) {
       if (k != "Authorization") continue;
       char& c = v.back();  // the signature's last hex digit
       c = c == '0' ? '1' : '0';
     }
   }
-  const sigv4::Verdict flipped = sigv4::Verify(bad, keys, vo, mocks::testing::Now());
+  const sigv4::Verdict flipped = sigv4::Verify(r, env.keys, env.verify, mocks::testing::Now());
   if (flipped.status != sigv4::Status::kBadSignature) Finding("a changed request still verifies", flipped);
   return 0;
 }
