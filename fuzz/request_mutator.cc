@@ -23,14 +23,18 @@ std::string Utf8(char32_t cp) {
   return s;
 }
 
-// A printable character of the set (or 'a' when the set has none).
-char MemberChar(const std::optional<spec::Charset>& cs, std::mt19937& rng) {
-  if (!cs) return static_cast<char>('a' + Pick(rng, 26));
-  std::vector<char> in;
+// The printable ASCII of a set, or a-z without one: what MemberChar picks from.
+std::string PrintableMembers(const std::optional<spec::Charset>& cs) {
+  std::string in;
   for (std::size_t c = 0x20; c < 0x7F; ++c) {
-    if (cs->members().test(c)) in.push_back(static_cast<char>(c));
+    if (cs ? cs->members().test(c) : (c >= 'a' && c <= 'z')) in += static_cast<char>(c);
   }
-  return in.empty() ? 'a' : in[Pick(rng, in.size())];
+  return in;
+}
+
+// A character of `chars` (PrintableMembers), or 'a' when there is none.
+char MemberChar(const std::string& chars, std::mt19937& rng) {
+  return chars.empty() ? 'a' : chars[Pick(rng, chars.size())];
 }
 
 // Characters at the edges of a set's ranges and just outside them (ASCII), plus a few that no
@@ -59,6 +63,10 @@ RequestMutator::RequestMutator(const spec::Spec& spec) {
       const auto g = spec.grammars.find(r->grammar);
       if (g != spec.grammars.end()) c.grammar = &g->second;
     }
+    // Worked out once here, not per mutation (they cost the fuzz targets dozens of allocations
+    // an input).
+    c.chars = PrintableMembers(c.pattern);
+    c.edges = EdgeChars(c.pattern ? *c.pattern : *spec::Charset::Parse("[0-9a-z]+"));
     members_.push_back(std::move(c));
   }
   for (const auto& r : spec.cross_rules) distinct_.push_back(r.members);
@@ -73,7 +81,7 @@ std::string RequestMutator::LengthValue(const MemberClass& m, std::mt19937& rng)
   const bool bytes = m.length && m.length->unit == spec::LengthUnit::kUtf8Bytes;
   switch (Pick(rng, 3)) {
     case 0:  // n characters of the member's own set
-      for (std::size_t i = 0; i < n; ++i) out += MemberChar(m.pattern, rng);
+      for (std::size_t i = 0; i < n; ++i) out += MemberChar(m.chars, rng);
       return out;
     case 1: {  // wide characters: for byte bounds exactly n bytes, or one byte past (a character split)
       const char32_t wide = kWide[Pick(rng, std::size(kWide))];
@@ -84,13 +92,13 @@ std::string RequestMutator::LengthValue(const MemberClass& m, std::mt19937& rng)
       }
       const std::size_t k = n / w.size();
       for (std::size_t i = 0; i < k; ++i) out += w;
-      while (out.size() < n) out += MemberChar(m.pattern, rng);
+      while (out.size() < n) out += MemberChar(m.chars, rng);
       return out;
     }
     default: {  // n bytes made of ASCII then one wide character that ends just past n
       const std::string w = Utf8(kWide[Pick(rng, std::size(kWide))]);
       const std::size_t ascii = n + 1 > w.size() ? n + 1 - w.size() : 0;
-      for (std::size_t i = 0; i < ascii; ++i) out += MemberChar(m.pattern, rng);
+      for (std::size_t i = 0; i < ascii; ++i) out += MemberChar(m.chars, rng);
       return out + w;
     }
   }
@@ -101,10 +109,9 @@ std::string RequestMutator::CharsetValue(const MemberClass& m, const std::string
   if (v.empty() || (m.pattern && !m.pattern->Matches(v))) {
     v.clear();
     const std::size_t n = std::max<std::size_t>(m.length ? m.length->min : 1, 1);
-    for (std::size_t i = 0; i < n; ++i) v += MemberChar(m.pattern, rng);
+    for (std::size_t i = 0; i < n; ++i) v += MemberChar(m.chars, rng);
   }
-  const auto edges = m.pattern ? EdgeChars(*m.pattern) : EdgeChars(*spec::Charset::Parse("[0-9a-z]+"));
-  const std::string& e = edges[Pick(rng, edges.size())];
+  const std::string& e = m.edges[Pick(rng, m.edges.size())];
   switch (Pick(rng, 3)) {
     case 0: return e + v.substr(std::min<std::size_t>(1, v.size()));
     case 1: return v.substr(0, v.size() - std::min<std::size_t>(1, v.size())) + e;

@@ -47,6 +47,8 @@ class RequestMutator {
     std::optional<spec::LengthBound> length;
     std::optional<spec::Charset> pattern;
     const spec::ArnGrammar* grammar = nullptr;
+    std::string chars;               // the printable ASCII of `pattern` (a-z without one)
+    std::vector<std::string> edges;  // EdgeChars of `pattern` (of [0-9a-z]+ without one)
   };
 
   std::string LengthValue(const MemberClass& m, std::mt19937& rng) const;
