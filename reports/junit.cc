@@ -57,31 +57,34 @@ std::string_view Escape(char c) {
 // and escaped for `where`. One pass; runs of plain bytes are copied whole.
 void AppendXml(std::string& out, std::string_view s, Where where) {
   const auto& cls = kClasses[static_cast<int>(where)];
-  std::size_t pos = 0;
-  while (pos < s.size()) {
-    std::size_t run = pos;
-    while (run < s.size() && cls[static_cast<unsigned char>(s[run])] == 0) ++run;
-    out.append(s.data() + pos, run - pos);
-    pos = run;
-    if (pos == s.size()) break;
-    switch (cls[static_cast<unsigned char>(s[pos])]) {
+  // By pointer: the fuzz build reports integer comparisons (an index against the size) to
+  // libFuzzer, one per byte; pointer comparisons it leaves alone.
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while (p != end) {
+    const char* const run = p;
+    while (p != end && cls[static_cast<unsigned char>(*p)] == 0) ++p;
+    out.append(run, static_cast<std::size_t>(p - run));
+    if (p == end) break;
+    switch (cls[static_cast<unsigned char>(*p)]) {
       case 1:
         out += kReplacement;
-        ++pos;
+        ++p;
         break;
       case 2:
-        out += Escape(s[pos]);
-        ++pos;
+        out += Escape(*p);
+        ++p;
         break;
       default: {
-        std::size_t next = pos;
+        const std::size_t at = static_cast<std::size_t>(p - s.data());
+        std::size_t next = at;
         const auto cp = utf8::DecodeNext(s, next);
         if (!cp || !XmlAllowed(*cp)) {
           out += kReplacement;
-          pos = cp ? next : pos + 1;
+          p += cp ? next - at : 1;
         } else {
-          out.append(s.data() + pos, next - pos);
-          pos = next;
+          out.append(p, next - at);
+          p += next - at;
         }
       }
     }
