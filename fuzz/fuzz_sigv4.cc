@@ -1,10 +1,10 @@
 // fuzz_sigv4: SigV4 canonicalisation and Authorization parsing (protocol/sigv4.h) on any bytes,
 // and signer/verifier agreement: a request built from the input, signed with the fixture key at a
-// fixed time, verifies; the same request with one byte of its body, a signed header value or the
-// signature flipped does not. Findings abort (a crash, a sanitizer report, a disagreement).
+// fixed time, verifies; the same request with one byte of its body or the signature's last digit
+// changed does not. Findings abort (a crash, a sanitizer report, a disagreement).
 //
-// Input: NUL-separated fields: method, request-target, then header lines "name:value", then "\0"
-// and the body. Anything after a second NUL goes, as it stands, to ParseAuthorization.
+// Input: NUL-separated fields: method, request-target, header lines "name:value", the body, and
+// a fifth field that goes, as it stands, to ParseAuthorization.
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -50,6 +50,9 @@ struct Env {
     vo.region = "us-east-1";
     return vo;
   }();
+  Env() = default;
+  Env(const Env&) = delete;  // `keys` holds `this`
+  Env& operator=(const Env&) = delete;
   sigv4::KeyLookup keys = [this](std::string_view id) { return id == creds.access_key_id ? &creds.secret_access_key : nullptr; };
 };
 

@@ -27,7 +27,7 @@ constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 //   raw ones into spaces).
 enum class Where { kNone, kText, kAttribute };
 
-// Per byte: what AppendXml does with an ASCII byte in each context. 0: copy as it is; 1: a
+// Per byte: what AppendXml does with it in each context. 0: copy as it is; 1: a
 // control character XML forbids (U+FFFD); 2: escape; 3: not ASCII (decode the UTF-8 sequence).
 constexpr std::array<std::uint8_t, 256> ByteClasses(Where where) {
   std::array<std::uint8_t, 256> t{};
@@ -117,7 +117,7 @@ class Writer {
  public:
   Writer(std::string& out, const Redactor& redact) : out_(out), redact_(redact) {}
 
-  // <name (attributes follow; then Close, Open or Text)
+  // <name (its attributes follow; then End, a child's Start, or TextAndEnd)
   void Start(std::string_view name) {
     if (open_) out_ += ">\n";
     out_.append(2 * stack_.size(), ' ');
@@ -132,13 +132,14 @@ class Writer {
     AppendXml(out_, redact_.Apply(value, redacted_), Where::kAttribute);
     out_ += '"';
   }
-  // A token attribute: redacted, folded (see Folded) and made safe.
+  // A token attribute: redacted, folded (see Folded), redacted again (folding can make a secret
+  // that holds whitespace out of text that held it otherwise: "ab\tcd" for "ab cd") and made safe.
   void Token(std::string_view name, std::string_view value) {
     AttributeStart(name);
-    AppendXml(out_, Folded(redact_.Apply(value, redacted_), folded_), Where::kAttribute);
+    AppendXml(out_, redact_.Apply(Folded(redact_.Apply(value, redacted_), folded_), refolded_), Where::kAttribute);
     out_ += '"';
   }
-  // An attribute whose value is ours and needs no escaping (numbers, the timestamp's digits).
+  // An attribute whose value is ours and needs no escaping (numbers).
   void Plain(std::string_view name, std::string_view value) {
     AttributeStart(name);
     out_ += value;
@@ -151,7 +152,9 @@ class Writer {
   }
   void Seconds(std::string_view name, double s) {
     char buf[32];
-    const int n = std::snprintf(buf, sizeof buf, "%.3f", std::max(0.0, s));
+    // Clamped, so that it is always an xs:decimal that fits: never "inf", "nan" or cut digits.
+    const double clamped = s >= 0 ? std::min(s, 1e12) : 0.0;
+    const int n = std::snprintf(buf, sizeof buf, "%.3f", clamped);
     Plain(name, std::string_view(buf, n > 0 ? std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 1) : 0));
   }
   // The element's whole content is this text; then it ends.
@@ -189,7 +192,7 @@ class Writer {
   const Redactor& redact_;
   std::vector<std::string_view> stack_;  // element names: literals
   bool open_ = false;                    // the last start tag is not closed yet
-  std::string redacted_, folded_;        // scratch, reused
+  std::string redacted_, folded_, refolded_;  // scratch, reused
 };
 
 }  // namespace

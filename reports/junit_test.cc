@@ -166,6 +166,17 @@ TEST(Junit, SecretsAreRedactedInEveryPlaceAndTextWithoutOneIsUnchanged) {
   run.suites.push_back(suite);
   const std::string xml = JunitXml(run, r);
   EXPECT_EQ(xml.find("hunter2"), std::string::npos) << xml;
+  // A secret with a space, written with a tab in a name: folding the name must not reveal it.
+  Redactor spaced;
+  spaced.Add("open sesame 42");
+  reports::Run named;
+  named.timestamp = "2026-11-24T12:00:00";
+  TestSuite folded;
+  folded.name = "x open\tsesame   42 y";
+  named.suites.push_back(folded);
+  const std::string folded_xml = JunitXml(named, spaced);
+  EXPECT_EQ(folded_xml.find("sesame"), std::string::npos) << folded_xml;
+  EXPECT_NE(folded_xml.find("name=\"x *** y\""), std::string::npos) << folded_xml;
   EXPECT_NE(xml.find("<error message=\"***\" type=\"***\">***</error>"), std::string::npos) << xml;
 }
 
