@@ -1,5 +1,7 @@
 #include "protocol/sigv4.h"
 
+#include <cassert>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
@@ -348,7 +350,9 @@ void AppendCanonicalValue(std::string& out, std::string_view value) {
   value = TrimSpace(value);
   const char* p = value.data();
   const char* const end = p + value.size();
-  while (p != end) {  // a word, then (trimmed: never at the end) a run of spaces
+  // A word, then a run of spaces that never reaches the end (TrimSpace removed every IsSpace
+  // byte there), so the inner loop needs no end check.
+  while (p != end) {
     const char* const word = p;
     while (p != end && !IsSpace(*p)) ++p;
     out.append(word, static_cast<std::size_t>(p - word));
@@ -359,26 +363,27 @@ void AppendCanonicalValue(std::string& out, std::string_view value) {
 }
 
 // Lower-case copies of header names, in one buffer (one allocation however many names), viewed
-// by `Add`'s returned views. Neither copied nor moved: a move could put a short buffer (held
-// inside the string) elsewhere and leave the views pointing at the old place.
+// by `Add`'s returned views. A vector, not a string: growing within its reserved capacity is
+// guaranteed not to move its bytes. Neither copied nor moved, all the same.
 class LowerNames {
  public:
   LowerNames() = default;
   LowerNames(const LowerNames&) = delete;
   LowerNames& operator=(const LowerNames&) = delete;
 
-  // Room for names of `bytes` bytes in all; views stay valid only while Add stays within it.
+  // Room for names of `bytes` bytes in all: Add must stay within it (or earlier views dangle).
   void Reserve(std::size_t bytes) { buffer_.reserve(bytes); }
   std::string_view Add(std::string_view name) {
     const std::size_t at = buffer_.size();
+    assert(at + name.size() <= buffer_.capacity());
     buffer_.resize(at + name.size());
     char* p = buffer_.data() + at;
     for (char c : name) *p++ = LowerAscii(c);
-    return std::string_view(buffer_).substr(at);
+    return std::string_view(buffer_.data() + at, name.size());
   }
 
  private:
-  std::string buffer_;
+  std::vector<char> buffer_;
 };
 
 // Signed-header names as the canonical request lists them: lower case, sorted, unique.
