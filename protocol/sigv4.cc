@@ -12,6 +12,8 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "base/strings.h"
+
 // Notes on choices the header leaves open (kept here so the header stays short):
 // - The canonical URI is the request-target's path, normalised when asked, then URI-encoded once
 //   byte by byte (RFC 3986 unreserved characters and '/' kept, everything else "%XX" upper case,
@@ -118,14 +120,6 @@ bool Every(std::string_view s, const std::array<bool, 256>& table) {
 }
 
 char LowerAscii(char c) { return kLowerAscii[static_cast<unsigned char>(c)]; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (LowerAscii(a[i]) != LowerAscii(b[i])) return false;
-  }
-  return true;
-}
 
 std::string_view TrimSpace(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
@@ -688,18 +682,18 @@ std::string Signature(const Secret& secret_access_key, const Scope& scope, std::
 // --- signing -------------------------------------------------------------------------------
 
 void SignHeaders(Request& request, const Credentials& credentials, const SignOptions& options) {
-  std::erase_if(request.headers, [](const auto& h) { return EqualsIgnoreCase(h.first, "authorization"); });
+  std::erase_if(request.headers, [](const auto& h) { return EqualsIgnoreAsciiCase(h.first, "authorization"); });
 
   // The request's own X-Amz-Date (its values canonicalised and joined, as the verifier reads
   // them), else the signer's, added.
   std::string amz_date;
   bool has_date = false, has_token = false;
   for (const auto& [name, value] : request.headers) {
-    if (EqualsIgnoreCase(name, "x-amz-date")) {
+    if (EqualsIgnoreAsciiCase(name, "x-amz-date")) {
       if (has_date) amz_date += ',';
       AppendCanonicalValue(amz_date, value);
       has_date = true;
-    } else if (EqualsIgnoreCase(name, "x-amz-security-token")) {
+    } else if (EqualsIgnoreAsciiCase(name, "x-amz-security-token")) {
       has_token = true;
     }
   }
@@ -715,8 +709,8 @@ void SignHeaders(Request& request, const Credentials& credentials, const SignOpt
   if (!credentials.session_token.empty()) listed.emplace_back("x-amz-security-token");
   if (options.signed_headers.empty()) {
     for (const auto& [name, value] : request.headers) {
-      if ((name.size() >= 6 && EqualsIgnoreCase(std::string_view(name).substr(0, 6), "x-amz-")) ||
-          EqualsIgnoreCase(name, "content-type")) {
+      if ((name.size() >= 6 && EqualsIgnoreAsciiCase(std::string_view(name).substr(0, 6), "x-amz-")) ||
+          EqualsIgnoreAsciiCase(name, "content-type")) {
         listed.emplace_back(name);
       }
     }
