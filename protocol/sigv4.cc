@@ -10,8 +10,10 @@
 #include <array>
 #include <cstdint>
 #include <ctime>
+#include <memory_resource>
 #include <stdexcept>
 
+#include "base/fuzzing.h"
 #include "base/strings.h"
 
 // Notes on choices the header leaves open (kept here so the header stays short):
@@ -195,22 +197,65 @@ using Digest = std::array<unsigned char, 32>;  // SHA-256, HMAC-SHA256
 
 // Lower-case hex. Written by pointer over a fixed length: the fuzz build reports no per-byte
 // comparison to libFuzzer for the six digests of each signed request.
-void AppendHex(std::string& out, const Digest& data) {
+using HexDigest = std::array<char, 64>;
+
+CHAPCHECK_NO_COVERAGE HexDigest ToHex(const Digest& data) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::array<char, 64> text;
+  HexDigest text;
   char* p = text.data();
   for (const unsigned char b : data) {
     *p++ = kHex[b >> 4];
     *p++ = kHex[b & 0xf];
   }
+  return text;
+}
+
+void AppendHex(std::string& out, const Digest& data) {
+  const HexDigest text = ToHex(data);
   out.append(text.data(), text.size());
 }
 
-std::string Hex(const Digest& data) {
-  std::string out;
-  AppendHex(out, data);
-  return out;
-}
+// --- scratch text ----------------------------------------------------------------------------
+
+// Text buffers each thread reuses across calls for the request date, the canonical request and
+// the string to sign: otherwise three heap allocations per signature and per verification,
+// which under AddressSanitizer cost more than building the text. A Scratch takes one and gives
+// it back; one that finds it taken (no caller nests them today) uses a string of its own, so a
+// future nesting is slower, never wrong. A buffer grown past kKeepBytes is released, not kept.
+// The text is a canonical request: no secret (the signing key and secret never pass through).
+struct ScratchBuffer {
+  std::string text;
+  bool taken = false;
+};
+
+enum class ScratchUse : std::size_t { kDate, kCanonical, kToSign, kCount };
+
+class Scratch {
+ public:
+  explicit Scratch(ScratchUse use) {
+    thread_local std::array<ScratchBuffer, static_cast<std::size_t>(ScratchUse::kCount)> buffers;
+    ScratchBuffer& b = buffers[static_cast<std::size_t>(use)];
+    if (!b.taken) {
+      buffer_ = &b;
+      b.taken = true;
+      b.text.clear();
+    }
+  }
+  ~Scratch() {
+    if (buffer_ == nullptr) return;
+    if (buffer_->text.capacity() > kKeepBytes) std::string().swap(buffer_->text);
+    buffer_->taken = false;
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+
+  std::string& text() { return buffer_ != nullptr ? buffer_->text : own_; }
+
+ private:
+  static constexpr std::size_t kKeepBytes = 64 * 1024;
+  ScratchBuffer* buffer_ = nullptr;
+  std::string own_;
+};
 
 // --- crypto --------------------------------------------------------------------------------
 
@@ -356,18 +401,34 @@ void AppendCanonicalValue(std::string& out, std::string_view value) {
   }
 }
 
+// Room inside an object for the small vectors below: a request's dozen headers then need no heap
+// allocation (under AddressSanitizer each one costs more than the canonicalisation itself); a
+// larger request spills over to the heap.
+template <std::size_t Bytes>
+class InlineArena {
+ public:
+  InlineArena() = default;
+  InlineArena(const InlineArena&) = delete;
+  InlineArena& operator=(const InlineArena&) = delete;
+  std::pmr::memory_resource* get() { return &resource_; }
+
+ private:
+  alignas(std::max_align_t) std::byte storage_[Bytes];
+  std::pmr::monotonic_buffer_resource resource_{storage_, Bytes, std::pmr::new_delete_resource()};
+};
+
 // Lower-case copies of header names, in one buffer (one allocation however many names), viewed
 // by `Add`'s returned views. A vector, not a string: growing within its reserved capacity is
 // guaranteed not to move its bytes. Neither copied nor moved, all the same.
 class LowerNames {
  public:
-  LowerNames() = default;
+  explicit LowerNames(std::pmr::memory_resource* memory) : buffer_(memory) {}
   LowerNames(const LowerNames&) = delete;
   LowerNames& operator=(const LowerNames&) = delete;
 
   // Room for names of `bytes` bytes in all: Add must stay within it (or earlier views dangle).
   void Reserve(std::size_t bytes) { buffer_.reserve(bytes); }
-  std::string_view Add(std::string_view name) {
+  CHAPCHECK_NO_COVERAGE std::string_view Add(std::string_view name) {
     const std::size_t at = buffer_.size();
     assert(at + name.size() <= buffer_.capacity());
     buffer_.resize(at + name.size());
@@ -377,7 +438,7 @@ class LowerNames {
   }
 
  private:
-  std::vector<char> buffer_;
+  std::pmr::vector<char> buffer_;
 };
 
 // Signed-header names as the canonical request lists them: lower case, sorted, unique.
@@ -393,11 +454,14 @@ class SignedNames {
     std::sort(names_.begin(), names_.end());
     names_.erase(std::unique(names_.begin(), names_.end()), names_.end());
   }
-  const std::vector<std::string_view>& names() const { return names_; }
+  SignedNames(const SignedNames&) = delete;
+  SignedNames& operator=(const SignedNames&) = delete;
+  const std::pmr::vector<std::string_view>& names() const { return names_; }
 
  private:
-  LowerNames lower_;
-  std::vector<std::string_view> names_;
+  InlineArena<512> arena_;  // before the vectors that use it
+  LowerNames lower_{arena_.get()};
+  std::pmr::vector<std::string_view> names_{arena_.get()};
 };
 
 // Request headers indexed by lower-case name, in order of appearance within one name. Look-ups
@@ -410,10 +474,10 @@ class HeaderIndex {
     lower_.Reserve(bytes);
     entries_.reserve(request.headers.size());
     for (std::size_t i = 0; i < request.headers.size(); ++i) entries_.push_back({lower_.Add(request.headers[i].first), i});
-    // By name, then position: the order stable_sort would give, without its buffer.
+    // By name (in NameBefore's order), then position: the order stable_sort would give, without
+    // its buffer.
     std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
-      const int c = a.name.compare(b.name);
-      return c != 0 ? c < 0 : a.index < b.index;
+      return NameBefore(a.name, b.name) || (a.name == b.name && a.index < b.index);
     });
   }
   HeaderIndex(const HeaderIndex&) = delete;
@@ -449,19 +513,26 @@ class HeaderIndex {
     std::string_view name;  // in lower_
     std::size_t index;
   };
-  using It = std::vector<Entry>::const_iterator;
+  using It = std::pmr::vector<Entry>::const_iterator;
 
   std::pair<It, It> Range(std::string_view name) const {
     auto first = std::lower_bound(entries_.begin(), entries_.end(), name,
-                                  [](const Entry& e, std::string_view n) { return e.name < n; });
+                                  [](const Entry& e, std::string_view n) { return NameBefore(e.name, n); });
     auto last = std::upper_bound(first, entries_.end(), name,
-                                 [](std::string_view n, const Entry& e) { return n < e.name; });
+                                 [](std::string_view n, const Entry& e) { return NameBefore(n, e.name); });
     return {first, last};
   }
 
+  // Any strict order serves look-ups (the canonical request takes its order from SignedNames):
+  // by length first, so that most comparisons are of two integers, not a memcmp of the bytes.
+  static bool NameBefore(std::string_view a, std::string_view b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+  }
+
   const Request& request_;
-  LowerNames lower_;
-  std::vector<Entry> entries_;
+  InlineArena<1024> arena_;  // before the vectors that use it
+  LowerNames lower_{arena_.get()};
+  std::pmr::vector<Entry> entries_{arena_.get()};
 };
 
 // --- dates ---------------------------------------------------------------------------------
@@ -574,7 +645,7 @@ void AppendSha256Hex(std::string& out, std::string_view data) {
 // The canonical request (see CanonicalRequest in the header) appended to `out`; `names` sorted,
 // unique and lower case.
 void AppendCanonicalRequest(std::string& out, const Request& request, const HeaderIndex& index,
-                            const std::vector<std::string_view>& names, bool normalize_path,
+                            const std::pmr::vector<std::string_view>& names, bool normalize_path,
                             std::optional<std::string_view> payload_hash) {
   out.reserve(out.size() + 256 + request.target.size());
   out += request.method;
@@ -600,6 +671,49 @@ void AppendCanonicalRequest(std::string& out, const Request& request, const Head
   } else {
     AppendSha256Hex(out, request.body);
   }
+}
+
+// The string to sign (StringToSign), appended to `out`.
+void AppendStringToSign(std::string& out, std::string_view amz_date, const Scope& scope,
+                        std::string_view canonical_request) {
+  out.reserve(out.size() + kAlgorithm.size() + amz_date.size() + scope.date.size() + scope.region.size() +
+              scope.service.size() + kTerminator.size() + 6 + 64);
+  out += kAlgorithm;
+  out += '\n';
+  out += amz_date;
+  out += '\n';
+  scope.AppendTo(out);
+  out += '\n';
+  AppendSha256Hex(out, canonical_request);
+}
+
+// The hex signature (Signature), in a fixed buffer.
+HexDigest SignatureHex(const Secret& secret_access_key, const Scope& scope, std::string_view string_to_sign) {
+  thread_local SigningKeyCache cache;
+  const bool same_scope =
+      cache.scope.date == scope.date && cache.scope.region == scope.region && cache.scope.service == scope.service;
+  if (!cache.keyed || !same_scope || cache.secret.size() != secret_access_key.size() ||
+      CRYPTO_memcmp(cache.secret.data(), secret_access_key.Reveal().data(), cache.secret.size()) != 0) {
+    std::string seed = "AWS4" + secret_access_key.Reveal();
+    Digest key = HmacSha256(seed.data(), seed.size(), scope.date);
+    OPENSSL_cleanse(seed.data(), seed.size());
+    for (std::string_view part : {std::string_view(scope.region), std::string_view(scope.service), kTerminator}) {
+      Digest next = HmacSha256(key.data(), key.size(), part);
+      OPENSSL_cleanse(key.data(), key.size());
+      key = next;
+      OPENSSL_cleanse(next.data(), next.size());
+    }
+    OPENSSL_cleanse(cache.secret.data(), cache.secret.size());
+    cache.secret.clear();
+    cache.keyed = false;  // if keying fails below, the next call derives the key again
+    const Digest sig = HmacSha256(cache.mac, key.data(), key.size(), string_to_sign);
+    OPENSSL_cleanse(key.data(), key.size());
+    cache.secret = secret_access_key.Reveal();
+    cache.scope = scope;
+    cache.keyed = true;
+    return ToHex(sig);
+  }
+  return ToHex(HmacSha256(cache.mac, nullptr, 0, string_to_sign));
 }
 
 }  // namespace
@@ -639,44 +753,13 @@ void Scope::AppendTo(std::string& out) const {
 
 std::string StringToSign(std::string_view amz_date, const Scope& scope, std::string_view canonical_request) {
   std::string out;
-  out.reserve(kAlgorithm.size() + amz_date.size() + scope.date.size() + scope.region.size() + scope.service.size() +
-              kTerminator.size() + 6 + 64);
-  out += kAlgorithm;
-  out += '\n';
-  out += amz_date;
-  out += '\n';
-  scope.AppendTo(out);
-  out += '\n';
-  AppendSha256Hex(out, canonical_request);
+  AppendStringToSign(out, amz_date, scope, canonical_request);
   return out;
 }
 
 std::string Signature(const Secret& secret_access_key, const Scope& scope, std::string_view string_to_sign) {
-  thread_local SigningKeyCache cache;
-  const bool same_scope =
-      cache.scope.date == scope.date && cache.scope.region == scope.region && cache.scope.service == scope.service;
-  if (!cache.keyed || !same_scope || cache.secret.size() != secret_access_key.size() ||
-      CRYPTO_memcmp(cache.secret.data(), secret_access_key.Reveal().data(), cache.secret.size()) != 0) {
-    std::string seed = "AWS4" + secret_access_key.Reveal();
-    Digest key = HmacSha256(seed.data(), seed.size(), scope.date);
-    OPENSSL_cleanse(seed.data(), seed.size());
-    for (std::string_view part : {std::string_view(scope.region), std::string_view(scope.service), kTerminator}) {
-      Digest next = HmacSha256(key.data(), key.size(), part);
-      OPENSSL_cleanse(key.data(), key.size());
-      key = next;
-      OPENSSL_cleanse(next.data(), next.size());
-    }
-    OPENSSL_cleanse(cache.secret.data(), cache.secret.size());
-    cache.secret.clear();
-    cache.keyed = false;  // if keying fails below, the next call derives the key again
-    const Digest sig = HmacSha256(cache.mac, key.data(), key.size(), string_to_sign);
-    OPENSSL_cleanse(key.data(), key.size());
-    cache.secret = secret_access_key.Reveal();
-    cache.scope = scope;
-    cache.keyed = true;
-    return Hex(sig);
-  }
-  return Hex(HmacSha256(cache.mac, nullptr, 0, string_to_sign));
+  const HexDigest hex = SignatureHex(secret_access_key, scope, string_to_sign);
+  return std::string(hex.data(), hex.size());
 }
 
 // --- signing -------------------------------------------------------------------------------
@@ -686,7 +769,8 @@ void SignHeaders(Request& request, const Credentials& credentials, const SignOpt
 
   // The request's own X-Amz-Date (its values canonicalised and joined, as the verifier reads
   // them), else the signer's, added.
-  std::string amz_date;
+  Scratch date_text(ScratchUse::kDate);
+  std::string& amz_date = date_text.text();
   bool has_date = false, has_token = false;
   for (const auto& [name, value] : request.headers) {
     if (EqualsIgnoreAsciiCase(name, "x-amz-date")) {
@@ -705,7 +789,8 @@ void SignHeaders(Request& request, const Credentials& credentials, const SignOpt
     request.headers.emplace_back("X-Amz-Security-Token", credentials.session_token);
   }
 
-  std::vector<std::string_view> listed = {"host", "x-amz-date"};  // (SignedNames copies them)
+  InlineArena<256> listed_memory;
+  std::pmr::vector<std::string_view> listed({"host", "x-amz-date"}, listed_memory.get());  // (SignedNames copies them)
   if (!credentials.session_token.empty()) listed.emplace_back("x-amz-security-token");
   if (options.signed_headers.empty()) {
     for (const auto& [name, value] : request.headers) {
@@ -718,12 +803,13 @@ void SignHeaders(Request& request, const Credentials& credentials, const SignOpt
     listed.insert(listed.end(), options.signed_headers.begin(), options.signed_headers.end());
   }
   const SignedNames signed_names(listed);
-  const std::vector<std::string_view>& names = signed_names.names();
+  const std::pmr::vector<std::string_view>& names = signed_names.names();
 
   Scope scope{amz_date.substr(0, 8), options.region, options.service};
-  std::string canonical;
-  AppendCanonicalRequest(canonical, request, HeaderIndex(request), names, options.normalize_path, std::nullopt);
-  std::string signature = Signature(credentials.secret_access_key, scope, StringToSign(amz_date, scope, canonical));
+  Scratch canonical(ScratchUse::kCanonical), to_sign(ScratchUse::kToSign);
+  AppendCanonicalRequest(canonical.text(), request, HeaderIndex(request), names, options.normalize_path, std::nullopt);
+  AppendStringToSign(to_sign.text(), amz_date, scope, canonical.text());
+  const HexDigest signature = SignatureHex(credentials.secret_access_key, scope, to_sign.text());
   std::string authorization;
   authorization.reserve(160 + credentials.access_key_id.size() + options.region.size() + options.service.size() +
                         names.size() * 24);
@@ -738,7 +824,7 @@ void SignHeaders(Request& request, const Credentials& credentials, const SignOpt
     authorization += names[i];
   }
   authorization += ", Signature=";
-  authorization += signature;
+  authorization.append(signature.data(), signature.size());
   request.headers.emplace_back("Authorization", std::move(authorization));
 }
 
@@ -864,10 +950,11 @@ Verdict Verify(const Request& request, const KeyLookup& keys, const VerifyOption
   }
 
   // The request time: X-Amz-Date, or the Date header when there is none.
-  std::string amz_date;
+  Scratch date_text(ScratchUse::kDate);
+  std::string& amz_date = date_text.text();
   std::optional<Seconds> request_time;
   if (index.Count("x-amz-date") > 0) {
-    amz_date = index.Canonical("x-amz-date");
+    index.AppendCanonical(amz_date, "x-amz-date");
     request_time = ParseAmzDate(amz_date);
     if (!request_time) {
       return fail(Status::kMalformed, "X-Amz-Date " + Quote(amz_date) + " is not in the form YYYYMMDD'T'HHMMSS'Z'.");
@@ -928,10 +1015,11 @@ Verdict Verify(const Request& request, const KeyLookup& keys, const VerifyOption
                                       SkewText(options.max_skew) + ")");
   }
 
-  std::string canonical;
-  AppendCanonicalRequest(canonical, request, index, SignedNames(auth.signed_headers).names(), options.normalize_path,
-                         std::nullopt);
-  const std::string expected = Signature(*secret, auth.scope, StringToSign(amz_date, auth.scope, canonical));
+  Scratch canonical(ScratchUse::kCanonical), to_sign(ScratchUse::kToSign);
+  AppendCanonicalRequest(canonical.text(), request, index, SignedNames(auth.signed_headers).names(),
+                         options.normalize_path, std::nullopt);
+  AppendStringToSign(to_sign.text(), amz_date, auth.scope, canonical.text());
+  const HexDigest expected = SignatureHex(*secret, auth.scope, to_sign.text());
   // Both are 64 characters (ParseAuthorization checked the provided one).
   if (expected.size() != auth.signature.size() ||
       CRYPTO_memcmp(expected.data(), auth.signature.data(), expected.size()) != 0) {
