@@ -17,25 +17,29 @@ std::string Answer::Summary() const {
   return std::to_string(status) + (type.empty() ? "" : " " + type) + (code.empty() ? "" : "/" + code);
 }
 
-Answer ReadAnswer(const mocks::HttpResponse& response) {
+namespace {
+
+using json = nlohmann::json;
+
+// The body as JSON (discarded when it is not).
+json ParseBody(const mocks::HttpResponse& response) {
+  return json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+}
+
+Answer AnswerOf(const mocks::HttpResponse& response, const json& body) {
   Answer a;
   a.status = response.status;
   a.decision = response.status == 200 ? spec::Decision::kAccept : spec::Decision::kReject;
   if (a.decision == spec::Decision::kReject) {
     const std::string* header = response.Header("X-Amzn-Errortype");
-    auto e = awsjson::ParseError(response.body, header ? *header : "");
+    auto e = awsjson::ParseErrorFrom(body, header ? *header : "");
     if (e.ok()) a.type = e->type, a.code = e->error_code;
   }
   return a;
 }
 
-std::optional<std::string> Disagreement(const spec::Verdict& verdict, const Answer& answer) {
-  if (verdict.Allows(answer.decision, answer.type, answer.code, /*allow_lenient=*/true)) return std::nullopt;
-  return "spec: " + verdict.outcome.Summary() + " (" + verdict.outcome.reason + "); mock: " + answer.Summary();
-}
-
-std::optional<std::string> EnvelopeProblem(const spec::Spec& spec, const mocks::HttpResponse& response) {
-  using json = nlohmann::json;
+std::optional<std::string> EnvelopeProblemOf(const spec::Spec& spec, const mocks::HttpResponse& response,
+                                             const json& body) {
   const auto& env = spec.errors.envelope;
   const int s = response.status;
   if (!((s >= 200 && s < 300) || (s >= 400 && s < 600))) return "status " + std::to_string(s);
@@ -43,7 +47,6 @@ std::optional<std::string> EnvelopeProblem(const spec::Spec& spec, const mocks::
   if (!type_header || *type_header != env.content_type) return "Content-Type is not " + env.content_type;
   const std::string* id = response.Header(env.request_id_header);
   if (!id || id->empty()) return "no " + env.request_id_header + " header";
-  const json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object()) return "the body is not a JSON object";
   if (s < 300) return std::nullopt;
   const auto type = body.find(env.type_field);
@@ -61,6 +64,27 @@ std::optional<std::string> EnvelopeProblem(const spec::Spec& spec, const mocks::
     if (code != error->end() && !code->is_string()) return env.code_field + " is not a string";
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+Answer ReadAnswer(const mocks::HttpResponse& response) {
+  // A success is not read: only its status counts.
+  return AnswerOf(response, response.status == 200 ? json() : ParseBody(response));
+}
+
+std::optional<std::string> Disagreement(const spec::Verdict& verdict, const Answer& answer) {
+  if (verdict.Allows(answer.decision, answer.type, answer.code, /*allow_lenient=*/true)) return std::nullopt;
+  return "spec: " + verdict.outcome.Summary() + " (" + verdict.outcome.reason + "); mock: " + answer.Summary();
+}
+
+std::optional<std::string> EnvelopeProblem(const spec::Spec& spec, const mocks::HttpResponse& response) {
+  return EnvelopeProblemOf(spec, response, ParseBody(response));
+}
+
+Reading ReadResponse(const spec::Spec& spec, const mocks::HttpResponse& response) {
+  const json body = ParseBody(response);
+  return Reading{EnvelopeProblemOf(spec, response, body), AnswerOf(response, body)};
 }
 
 spec::AuthStatus ToAuthStatus(sigv4::Status status) {

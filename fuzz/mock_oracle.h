@@ -41,6 +41,13 @@ std::optional<std::string> Disagreement(const spec::Verdict& verdict, const Answ
 // errorCode is a string. Otherwise the first problem, in one line.
 std::optional<std::string> EnvelopeProblem(const spec::Spec& spec, const mocks::HttpResponse& response);
 
+// EnvelopeProblem and ReadAnswer from one parse of the body (what the fuzz target asks per input).
+struct Reading {
+  std::optional<std::string> envelope_problem;
+  Answer answer;
+};
+Reading ReadResponse(const spec::Spec& spec, const mocks::HttpResponse& response);
+
 // The spec's name for what a SigV4 verifier saw.
 spec::AuthStatus ToAuthStatus(sigv4::Status status);
 

@@ -53,5 +53,35 @@ TEST(MockOracle, DisagreementWhenTheCodeDiffers) {
   EXPECT_NE(Disagreement(v, ReadAnswer(ok)), std::nullopt);
 }
 
+// ReadResponse (one parse) says what EnvelopeProblem and ReadAnswer say, on good and broken
+// responses alike.
+TEST(MockOracle, ReadResponseAgreesWithItsTwoParts) {
+  std::vector<mocks::HttpResponse> responses = {Error("SerializationException", ""), Error("A", "C"),
+                                                Error("com.amazon#SerializationException", "")};
+  auto r = Error("X", "Y");
+  r.body = "not json";
+  responses.push_back(r);
+  r.body = "{\"code\":\"FromCode\",\"Message\":\"m\",\"error\":{\"errorCode\":7}}";
+  responses.push_back(r);
+  r.body = "{\"message\":\"m\"}";
+  r.headers.emplace_back("X-Amzn-Errortype", "ns#FromHeader:uri");
+  responses.push_back(r);
+  r.status = 200;
+  r.body = "{}";
+  responses.push_back(r);
+  r.status = 302;
+  responses.push_back(r);
+  for (const auto& response : responses) {
+    const Reading reading = ReadResponse(spec::EmbeddedSpec(), response);
+    EXPECT_EQ(reading.envelope_problem, EnvelopeProblem(spec::EmbeddedSpec(), response)) << response.body;
+    const Answer a = ReadAnswer(response);
+    EXPECT_EQ(reading.answer.Summary(), a.Summary()) << response.body;
+    EXPECT_EQ(reading.answer.decision, a.decision) << response.body;
+  }
+  EXPECT_EQ(ReadResponse(spec::EmbeddedSpec(), responses[1]).answer.Summary(), "400 A/C");
+  EXPECT_EQ(ReadResponse(spec::EmbeddedSpec(), responses[4]).answer.Summary(), "400 FromCode");
+  EXPECT_EQ(ReadResponse(spec::EmbeddedSpec(), responses[5]).answer.Summary(), "400 FromHeader");
+}
+
 }  // namespace
 }  // namespace chapcheck::fuzz

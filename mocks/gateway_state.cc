@@ -215,6 +215,7 @@ void GatewayState::Put(ChapCredential c) {
     if (past.size() > 8) past.erase(past.begin());  // bounded: a fuzzer may update forever
   }
   credentials_[key] = std::move(c);
+  changes_.fetch_add(1, std::memory_order_release);
 }
 
 std::vector<ChapCredential> GatewayState::History(std::string_view target_arn, std::string_view initiator) const {
@@ -225,13 +226,16 @@ std::vector<ChapCredential> GatewayState::History(std::string_view target_arn, s
 
 bool GatewayState::Delete(std::string_view target_arn, std::string_view initiator) {
   std::unique_lock lock(mu_);
-  return credentials_.erase({std::string(target_arn), std::string(initiator)}) > 0;
+  const bool erased = credentials_.erase({std::string(target_arn), std::string(initiator)}) > 0;
+  if (erased) changes_.fetch_add(1, std::memory_order_release);
+  return erased;
 }
 
 void GatewayState::AddTarget(const std::string& target_arn) {
   std::unique_lock lock(mu_);
   if (std::find(extra_targets_.begin(), extra_targets_.end(), target_arn) == extra_targets_.end()) {
     extra_targets_.push_back(target_arn);
+    changes_.fetch_add(1, std::memory_order_release);
   }
 }
 

@@ -5,6 +5,7 @@
 // (one writer at a time); readers get a consistent copy, never half an update.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -86,6 +87,11 @@ class GatewayState {
   // For the unknown-target-created defect: a target that no volume backs.
   void AddTarget(const std::string& target_arn);
 
+  // How many times Put, Delete (of a credential that was there) and AddTarget (of a new target)
+  // changed the state since construction. Equal counts mean an equal state: a caller that keeps
+  // one state across independent requests (a fuzz target) starts afresh only after a change.
+  std::uint64_t changes() const { return changes_.load(std::memory_order_acquire); }
+
  private:
   std::string region_;
   std::vector<AccessKey> keys_;  // immutable after construction
@@ -95,6 +101,7 @@ class GatewayState {
   std::vector<std::string> extra_targets_;
   std::map<std::pair<std::string, std::string>, ChapCredential> credentials_;
   std::map<std::pair<std::string, std::string>, std::vector<ChapCredential>> history_;
+  std::atomic<std::uint64_t> changes_{0};
 };
 
 }  // namespace chapcheck::mocks

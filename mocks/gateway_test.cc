@@ -126,6 +126,7 @@ TEST_F(GatewayTest, ARejectedRequestChangesNothing) {
   ASSERT_EQ(before.size(), after.size());
   EXPECT_EQ(before[0].secret_to_authenticate_initiator, after[0].secret_to_authenticate_initiator);
   EXPECT_TRUE(log_.calls.empty());
+  EXPECT_EQ(gw_.state().changes(), 0u);  // fuzz_mock_http keeps a gateway while this stays
 }
 
 TEST_F(GatewayTest, EachAuthenticationFailureHasItsOwnError) {
@@ -234,6 +235,7 @@ TEST_F(GatewayTest, ErrorsNeverCarryTheSecret) {
 
 TEST_F(GatewayTest, DescribeAndDeleteChapCredentials) {
   ASSERT_EQ(Update(UpdateBody(kModelArn, "abcdefghijkl", "", "iqn.second:host")).status, 200);
+  EXPECT_EQ(gw_.state().changes(), 1u);
   const Answer d = Read(gw_.Handle(Signed("DescribeChapCredentials", json{{"TargetARN", kModelArn}})));
   ASSERT_EQ(d.status, 200) << d.body.dump();
   ASSERT_EQ(d.body["ChapCredentials"].size(), 2u);
@@ -252,6 +254,7 @@ TEST_F(GatewayTest, DescribeAndDeleteChapCredentials) {
   EXPECT_EQ(Creds().size(), 1u);
   const Answer again = Read(gw_.Handle(Signed("DeleteChapCredentials", json{{"TargetARN", kModelArn}, {"InitiatorName", "iqn.second:host"}})));
   EXPECT_EQ(again.code, "ChapCredentialNotFound");
+  EXPECT_EQ(gw_.state().changes(), 2u);  // the update and the one delete that found something
   EXPECT_EQ(Read(gw_.Handle(Signed("DescribeChapCredentials", json{{"TargetARN", kOfflineArn}}))).code, "GatewayNotConnected");
   EXPECT_EQ(Read(gw_.Handle(Signed("DescribeChapCredentials", json::object()))).code, "InvalidParameters");
 }

@@ -19,20 +19,24 @@ std::string BareType(std::string_view raw) {
 }
 
 Result<ParsedError> ParseError(std::string_view body, std::string_view errortype_header) {
-  json j;
-  try {
-    j = json::parse(body.begin(), body.end());
-  } catch (const std::exception&) {
-    return Error{"", "the error body is not JSON"};
-  }
+  return ParseErrorFrom(json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false), errortype_header);
+}
+
+Result<ParsedError> ParseErrorFrom(const json& j, std::string_view errortype_header) {
+  if (j.is_discarded()) return Error{"", "the error body is not JSON"};
   if (!j.is_object()) return Error{"", "the error body is not a JSON object"};
+  // A string member of `object`, or nullptr.
+  const auto string_member = [](const json& object, const char* key) -> const std::string* {
+    const auto it = object.find(key);
+    return it != object.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+  };
   ParsedError e;
-  if (j.contains("__type") && j["__type"].is_string()) {
-    e.raw_type = j["__type"].get<std::string>();
-    e.type = BareType(e.raw_type);
-  } else if (j.contains("code") && j["code"].is_string()) {
-    e.raw_type = j["code"].get<std::string>();
-    e.type = BareType(e.raw_type);
+  for (const char* key : {"__type", "code"}) {
+    if (const std::string* t = string_member(j, key)) {
+      e.raw_type = *t;
+      e.type = BareType(e.raw_type);
+      break;
+    }
   }
   if (e.type.empty() && !errortype_header.empty()) {
     e.type = BareType(errortype_header);
@@ -40,16 +44,15 @@ Result<ParsedError> ParseError(std::string_view body, std::string_view errortype
   }
   if (e.type.empty()) return Error{"", "the error names no type (__type, code or X-Amzn-Errortype)"};
   for (const char* key : {"message", "Message"}) {
-    if (j.contains(key) && j[key].is_string()) {
+    if (const std::string* m = string_member(j, key)) {
       e.has_message = true;
-      e.message = j[key].get<std::string>();
+      e.message = *m;
       break;
     }
   }
-  if (j.contains("error") && j["error"].is_object()) {
+  if (const auto err = j.find("error"); err != j.end() && err->is_object()) {
     e.has_error_object = true;
-    const json& err = j["error"];
-    if (err.contains("errorCode") && err["errorCode"].is_string()) e.error_code = err["errorCode"].get<std::string>();
+    if (const std::string* code = string_member(*err, "errorCode")) e.error_code = *code;
   }
   return e;
 }

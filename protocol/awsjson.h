@@ -4,6 +4,7 @@
 // Pure functions; any thread. Nothing here sees a secret: callers pass messages that are safe.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 
@@ -33,5 +34,8 @@ struct ParsedError {
 // Reads an error response body (and the X-Amzn-Errortype header value, "" when absent).
 // Fails when the body is not a JSON object or names no type anywhere.
 Result<ParsedError> ParseError(std::string_view body, std::string_view errortype_header);
+// The same for a body already parsed (a discarded value when it was not JSON), for callers that
+// read the body for more than its error.
+Result<ParsedError> ParseErrorFrom(const nlohmann::json& body, std::string_view errortype_header);
 
 }  // namespace chapcheck::awsjson
