@@ -13,6 +13,7 @@
 #include "fuzz/mock_oracle.h"
 #include "generators/fuzz_input.h"
 #include "mocks/mock_test_support.h"
+#include "spec/json_scan.h"
 #include "spec/loader.h"
 
 namespace {
@@ -78,16 +79,20 @@ void CheckShape(const spec::Spec& s, const spec::Request& request, const spec::V
   // No reason quotes a sensitive value. A reason may hold the same text by chance (its own
   // wording, another member's value, a header): it quotes the secret when the text goes away
   // once the secret is replaced by other bytes of the same length and the same rule decides.
-  auto body = nlohmann::json::parse(request.body, nullptr, false);
-  if (!body.is_object()) return;
+  // The body is read with the verdict's own scanner (no DOM: it finds the sensitive members'
+  // values); only a suspect quote builds a DOM, to write the body again with the secret replaced.
+  const spec::JsonScan scan = spec::ScanJson(request.body);
+  if (!scan.ok || scan.top != spec::JsonKind::kObject) return;
   for (const auto& m : s.members) {
-    if (!m.sensitive || !body.contains(m.name) || !body[m.name].is_string()) continue;
-    const std::string secret = body[m.name].get<std::string>();
+    const spec::JsonScan::Member* sent = m.sensitive ? scan.Find(m.name) : nullptr;
+    if (!sent || sent->kind != spec::JsonKind::kString) continue;
+    const std::string& secret = sent->string_value;
     if (secret.size() < 6 || !Quotes(v, secret)) continue;
+    auto body = nlohmann::json::parse(request.body, nullptr, false);
+    if (!body.is_object()) continue;
     spec::Request other = request;
     body[m.name] = std::string(secret.size(), secret[0] == 'Q' ? 'R' : 'Q');
     other.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    body[m.name] = secret;
     const spec::Verdict w = judge(other);
     if (w.outcome.rule == o.rule && !Quotes(w, secret)) Finding("a reason quotes the value of " + m.name, v);
   }

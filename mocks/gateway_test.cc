@@ -226,6 +226,29 @@ TEST_F(GatewayTest, EveryResponseHasARequestIdAndTheContentType) {
   }
 }
 
+// Error bodies written directly (no escapes needed) are byte for byte what the JSON writer gives
+// for the same object; with and without the envelope defects that change them.
+TEST(GatewayErrors, ErrorBodiesAreWhatTheJsonWriterWrites) {
+  const std::vector<HttpRequest> requests = {
+      Unsigned("X", "{"), Signed("Frobnicate", json::object()), Signed("UpdateChapCredentials", json::object()),
+      Signed("UpdateChapCredentials", UpdateBody(kModelArn, std::string(17, 'x'))),
+      Signed("UpdateChapCredentials", UpdateBody("arn:aws:storagegateway:us-east-1:111122223333:gateway/sgw-00000000/target/iqn.x:y")),
+      Signed("DescribeChapCredentials", json{{"TargetARN", kOfflineArn}})};
+  for (const Defect d : {Defect::kCount, Defect::kNoMessage, Defect::kNamespacedErrorType, Defect::kNoErrorCode}) {
+    GatewayOptions options = Options();
+    if (d != Defect::kCount) options.defects.Enable(d);
+    Gateway gw(DefaultFixture(), options);
+    for (const HttpRequest& r : requests) {
+      const HttpResponse resp = gw.Handle(r);
+      ASSERT_GE(resp.status, 400) << resp.body;
+      const json parsed = json::parse(resp.body);
+      EXPECT_EQ(resp.body, parsed.dump()) << resp.body;
+      EXPECT_TRUE(parsed.contains("__type")) << resp.body;
+      EXPECT_EQ(parsed.contains("message"), d != Defect::kNoMessage) << resp.body;
+    }
+  }
+}
+
 TEST_F(GatewayTest, ErrorsNeverCarryTheSecret) {
   const std::string secret = "Zq7-too-long-secret-value";
   const HttpResponse r = gw_.Handle(Signed("UpdateChapCredentials", UpdateBody(kModelArn, secret)));
