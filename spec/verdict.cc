@@ -12,8 +12,20 @@ namespace chapcheck::spec {
 namespace {
 
 
-std::vector<std::string_view> HeaderValues(const Request& r, std::string_view name) {
-  return chapcheck::HeaderValues(r.headers, name);
+// How many headers have this name, and the first one's value (trimmed): all the rules ask of a
+// header, without building the list of its values.
+struct HeaderSeen {
+  std::size_t count = 0;
+  std::string_view first;
+};
+
+HeaderSeen SeenHeader(const Request& r, std::string_view name) {
+  HeaderSeen seen;
+  for (const auto& [k, v] : r.headers) {
+    if (!EqualsIgnoreAsciiCase(k, name)) continue;
+    if (seen.count++ == 0) seen.first = TrimSpaces(v);
+  }
+  return seen;
 }
 
 
@@ -61,7 +73,7 @@ Facts Observe(const Spec& spec, const Request& req, AuthStatus auth) {
                                      ? std::string_view()
                                      : std::string_view(req.path).substr(req.path.find('?') + 1);
   if (auth == AuthStatus::kUnchecked) {
-    const bool header = !HeaderValues(req, "Authorization").empty();
+    const bool header = SeenHeader(req, "Authorization").count > 0;
     const bool presigned = query.find("X-Amz-Signature=") != std::string_view::npos;
     f.auth = header || presigned ? AuthStatus::kValid : AuthStatus::kMissing;
   } else {
@@ -69,13 +81,13 @@ Facts Observe(const Spec& spec, const Request& req, AuthStatus auth) {
   }
   f.method_path_ok = req.method == spec.protocol.method && path_only == spec.protocol.path;
 
-  const auto targets = HeaderValues(req, spec.protocol.target_header);
-  if (targets.empty()) {
+  const HeaderSeen targets = SeenHeader(req, spec.protocol.target_header);
+  if (targets.count == 0) {
     f.target_reason = spec.protocol.target_header + " is missing";
-  } else if (targets.size() > 1) {
-    f.target_reason = spec.protocol.target_header + " is sent " + std::to_string(targets.size()) + " times";
+  } else if (targets.count > 1) {
+    f.target_reason = spec.protocol.target_header + " is sent " + std::to_string(targets.count) + " times";
   } else {
-    const std::string_view t = targets.front();
+    const std::string_view t = targets.first;
     const auto dot = t.rfind('.');
     const std::string_view prefix = dot == std::string_view::npos ? std::string_view() : t.substr(0, dot);
     const std::string_view op = dot == std::string_view::npos ? t : t.substr(dot + 1);
@@ -94,17 +106,17 @@ Facts Observe(const Spec& spec, const Request& req, AuthStatus auth) {
     }
   }
 
-  const auto types = HeaderValues(req, "Content-Type");
-  if (types.empty()) {
+  const HeaderSeen types = SeenHeader(req, "Content-Type");
+  if (types.count == 0) {
     f.content_type_ok = false;
     f.content_type_reason = "Content-Type is missing";
-  } else if (types.size() > 1) {
+  } else if (types.count > 1) {
     f.content_type_ok = false;
-    f.content_type_reason = "Content-Type is sent " + std::to_string(types.size()) + " times";
+    f.content_type_reason = "Content-Type is sent " + std::to_string(types.count) + " times";
   } else {
-    std::string_view media = types.front();
+    std::string_view media = types.first;
     if (spec.protocol.content_type_parameters.as == "ignored") media = TrimSpaces(media.substr(0, media.find(';')));
-    f.content_type_ok = AsciiLower(media) == AsciiLower(spec.protocol.content_type);
+    f.content_type_ok = EqualsIgnoreAsciiCase(media, spec.protocol.content_type);
     if (!f.content_type_ok) f.content_type_reason = "Content-Type is not " + spec.protocol.content_type;
   }
 
@@ -116,6 +128,7 @@ Facts Observe(const Spec& spec, const Request& req, AuthStatus auth) {
 
 std::vector<MemberState> ObserveMembers(const Spec& spec, const Facts& f) {
   std::vector<MemberState> out;
+  out.reserve(spec.members.size());
   for (const Member& m : spec.members) {
     MemberState st;
     st.member = &m;
@@ -318,6 +331,7 @@ Verdict Decide(const Spec& spec, const Request& req, AuthStatus auth, const Worl
   };
 
   std::vector<Hit> hits;
+  hits.reserve(8);  // a request rarely breaks more
   bool stop = false;  // nothing after this point can be judged (out of scope)
   for (Phase phase : spec.phases) {
     for (const ProtocolRule& r : spec.protocol.rules) {
@@ -378,9 +392,6 @@ Verdict Decide(const Spec& spec, const Request& req, AuthStatus auth, const Worl
     }
   }
 
-  for (const Hit& h : hits) {
-    if (h.head) v.broken.push_back(BrokenRule{h.head->id, h.head->severity, h.reason});
-  }
   if (hits.empty()) {
     v.outcome = AcceptOutcome(spec);
   } else {
@@ -390,6 +401,11 @@ Verdict Decide(const Spec& spec, const Request& req, AuthStatus auth, const Worl
                                [](const Hit& h) { return !h.head || h.head->severity == Severity::kMust; });
       v.lenient = firm == hits.end() ? AcceptOutcome(spec) : MakeOutcome(spec, *firm);
     }
+  }
+  // After the outcomes, which copied what they needed: the reasons move.
+  v.broken.reserve(hits.size());
+  for (Hit& h : hits) {
+    if (h.head) v.broken.push_back(BrokenRule{h.head->id, h.head->severity, std::move(h.reason)});
   }
   const bool may_accept = v.outcome.decision == Decision::kAccept ||
                           (v.lenient && v.lenient->decision == Decision::kAccept);
