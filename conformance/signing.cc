@@ -2,13 +2,14 @@
 
 namespace chapcheck::conformance {
 
-sigv4::Request SignForCase(const spec::Request& request, generators::AuthMode auth, const sigv4::Credentials& credentials,
+sigv4::Request SignForCase(spec::Request request, generators::AuthMode auth, const sigv4::Credentials& credentials,
                            const std::string& region, const std::string& service,
                            std::chrono::system_clock::time_point now, const std::string& host) {
   using generators::AuthMode;
-  sigv4::Request r{request.method, request.path, {}, request.body};
+  sigv4::Request r{std::move(request.method), std::move(request.path), {}, std::move(request.body)};
+  r.headers.reserve(request.headers.size() + 4);  // Host, and what signing adds (date, token, Authorization)
   r.headers.emplace_back("Host", host);
-  for (const auto& h : request.headers) r.headers.push_back(h);
+  for (auto& h : request.headers) r.headers.push_back(std::move(h));
   sigv4::SignOptions o;
   o.region = region;
   o.service = service;

@@ -11,7 +11,8 @@
 
 namespace chapcheck::conformance {
 
-sigv4::Request SignForCase(const spec::Request& request, generators::AuthMode auth, const sigv4::Credentials& credentials,
+// `request` by value: a caller done with its request moves it in, and no header is copied.
+sigv4::Request SignForCase(spec::Request request, generators::AuthMode auth, const sigv4::Credentials& credentials,
                            const std::string& region, const std::string& service,
                            std::chrono::system_clock::time_point now, const std::string& host);
 

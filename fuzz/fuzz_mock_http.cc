@@ -43,6 +43,21 @@ struct Env {
     }
     return o;
   }();
+  sigv4::VerifyOptions verify = [this] {
+    sigv4::VerifyOptions vo;
+    vo.service = spec.protocol.signing.name;
+    vo.region = fixture.region;
+    return vo;
+  }();
+  Env() = default;
+  Env(const Env&) = delete;  // `keys` holds `this`
+  Env& operator=(const Env&) = delete;
+  sigv4::KeyLookup keys = [this](std::string_view id) -> const Secret* {
+    for (const auto& k : fixture.access_keys) {
+      if (k.id == id) return &k.secret;
+    }
+    return nullptr;
+  };
 };
 
 const Env& TheEnv() {
@@ -79,9 +94,14 @@ bool AuthHeader(std::string_view name) {
 }
 
 std::string ToHttp(const sigv4::Request& r) {
-  std::string out = r.method + " " + r.target + " HTTP/1.1\r\n";
-  for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";
-  return out + "Content-Length: " + std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
+  const std::string length = std::to_string(r.body.size());
+  std::size_t size = r.method.size() + r.target.size() + 40 + length.size() + r.body.size();
+  for (const auto& [k, v] : r.headers) size += k.size() + v.size() + 4;
+  std::string out;
+  out.reserve(size);
+  out.append(r.method).append(" ").append(r.target).append(" HTTP/1.1\r\n");
+  for (const auto& [k, v] : r.headers) out.append(k).append(": ").append(v).append("\r\n");
+  return out.append("Content-Length: ").append(length).append("\r\n\r\n").append(r.body);
 }
 
 [[noreturn]] void Finding(const char* what, const std::string& detail, const mocks::HttpResponse& r) {
@@ -102,34 +122,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     std::erase_if(in.request.headers, [](const auto& h) { return LeftOut(h.first); });
     for (const auto& h : in.request.headers) auth_touched = auth_touched || AuthHeader(h.first);
-    http = ToHttp(conformance::SignForCase(in.request, in.auth, mocks::testing::Creds(), "us-east-1", "storagegateway",
+    http = ToHttp(conformance::SignForCase(std::move(in.request), in.auth, mocks::testing::Creds(), "us-east-1", "storagegateway",
                                            mocks::testing::Now(), "127.0.0.1:8080"));
   }
 
-  const mocks::RawHttpResult result = mocks::HandleRawHttp(GatewayInFixtureState(env), http);
+  mocks::RawHttpResult result = mocks::HandleRawHttp(GatewayInFixtureState(env), http);
   if (result.incomplete) return 0;
   const fuzz::Reading reading = fuzz::ReadResponse(env.spec, result.response);
   if (reading.envelope_problem) Finding("malformed response", *reading.envelope_problem, result.response);
   if (!result.request) return 0;  // refused by the HTTP layer: the spec has nothing to say
 
-  const mocks::HttpRequest& seen = *result.request;
-  sigv4::VerifyOptions vo;
-  vo.service = env.spec.protocol.signing.name;
-  vo.region = env.fixture.region;
-  const auto keys = [&](std::string_view id) -> const Secret* {
-    for (const auto& k : env.fixture.access_keys) {
-      if (k.id == id) return &k.secret;
-    }
-    return nullptr;
-  };
-  const spec::AuthStatus verified = fuzz::ToAuthStatus(sigv4::Verify(seen, keys, vo, mocks::testing::Now()).status);
+  mocks::HttpRequest& seen = *result.request;
+  const spec::AuthStatus verified =
+      fuzz::ToAuthStatus(sigv4::Verify(seen, env.keys, env.verify, mocks::testing::Now()).status);
   if (!auth_touched && verified != generators::ExpectedAuthStatus(in.auth)) {
     Finding("signer and verifier disagree",
             std::string("signed as ") + std::string(generators::ToString(in.auth)) + ", verified as " +
                 std::string(spec::ToString(verified)),
             result.response);
   }
-  spec::Request judged{seen.method, seen.target, seen.headers, seen.body};
+  // The request as the gateway saw it, moved (nothing reads `seen` after this).
+  const spec::Request judged{std::move(seen.method), std::move(seen.target), std::move(seen.headers),
+                             std::move(seen.body)};
   const spec::Verdict verdict = spec::Decide(env.spec, judged, verified, &env.world);
   if (verdict.outcome.decision == spec::Decision::kOutOfScope) return 0;
   if (auto d = fuzz::Disagreement(verdict, reading.answer)) {
