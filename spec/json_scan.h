@@ -32,6 +32,10 @@ struct JsonScan {
     std::string name;
     JsonKind kind = JsonKind::kNull;
     std::string string_value;  // when kind == kString
+    // Where the (last) value stands in the scanned text: [value_begin, value_end) is its JSON as
+    // sent, for callers that copy or replace it without a DOM.
+    std::size_t value_begin = 0;
+    std::size_t value_end = 0;
   };
   std::vector<Member> members;  // top-level object members in first-seen order, last value wins
 
