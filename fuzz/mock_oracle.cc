@@ -1,8 +1,7 @@
 #include "fuzz/mock_oracle.h"
 
-#include <nlohmann/json.hpp>
-
 #include "protocol/awsjson.h"
+#include "spec/json_scan.h"
 
 namespace chapcheck::fuzz {
 
@@ -19,27 +18,51 @@ std::string Answer::Summary() const {
 
 namespace {
 
-using json = nlohmann::json;
+// A response body as the oracle reads it: its top-level members, and those of its "error" object
+// (spec::ScanJson: no DOM, a few allocations a response).
+struct Body {
+  spec::JsonScan top;
+  std::optional<spec::JsonScan> error;  // when top has an object member named `error_field`
 
-// The body as JSON (discarded when it is not).
-json ParseBody(const mocks::HttpResponse& response) {
-  return json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-}
+  Body() = default;  // not read
+  Body(const mocks::HttpResponse& response, std::string_view error_field) : top(spec::ScanJson(response.body)) {
+    const spec::JsonScan::Member* e = top.ok ? top.Find(error_field) : nullptr;
+    if (e && e->kind == spec::JsonKind::kObject) {
+      error = spec::ScanJson(std::string_view(response.body).substr(e->value_begin, e->value_end - e->value_begin));
+    }
+  }
+  bool IsObject() const { return top.ok && top.top == spec::JsonKind::kObject; }
+  // A top-level string member's value, or nullptr (absent, or not a string).
+  const std::string* String(std::string_view name) const { return StringOf(top, name); }
+  static const std::string* StringOf(const spec::JsonScan& scan, std::string_view name) {
+    const spec::JsonScan::Member* m = scan.Find(name);
+    return m && m->kind == spec::JsonKind::kString ? &m->string_value : nullptr;
+  }
+};
 
-Answer AnswerOf(const mocks::HttpResponse& response, const json& body) {
+constexpr std::string_view kErrorObject = "error";  // what awsjson::ParseError reads
+
+Answer AnswerOf(const mocks::HttpResponse& response, const Body& body) {
   Answer a;
   a.status = response.status;
   a.decision = response.status == 200 ? spec::Decision::kAccept : spec::Decision::kReject;
-  if (a.decision == spec::Decision::kReject) {
+  if (a.decision == spec::Decision::kReject && body.IsObject()) {
+    awsjson::ErrorFields f;
+    f.type = body.String("__type");
+    f.code = body.String("code");
+    f.message = body.String("message");
+    f.Message = body.String("Message");
+    f.has_error_object = body.error.has_value();
+    if (body.error) f.error_code = Body::StringOf(*body.error, "errorCode");
     const std::string* header = response.Header("X-Amzn-Errortype");
-    auto e = awsjson::ParseErrorFrom(body, header ? *header : "");
+    auto e = awsjson::ParseErrorFields(f, header ? *header : "");
     if (e.ok()) a.type = e->type, a.code = e->error_code;
   }
   return a;
 }
 
 std::optional<std::string> EnvelopeProblemOf(const spec::Spec& spec, const mocks::HttpResponse& response,
-                                             const json& body) {
+                                             const Body& body) {
   const auto& env = spec.errors.envelope;
   const int s = response.status;
   if (!((s >= 200 && s < 300) || (s >= 400 && s < 600))) return "status " + std::to_string(s);
@@ -47,21 +70,23 @@ std::optional<std::string> EnvelopeProblemOf(const spec::Spec& spec, const mocks
   if (!type_header || *type_header != env.content_type) return "Content-Type is not " + env.content_type;
   const std::string* id = response.Header(env.request_id_header);
   if (!id || id->empty()) return "no " + env.request_id_header + " header";
-  if (!body.is_object()) return "the body is not a JSON object";
+  if (!body.IsObject()) return "the body is not a JSON object";
   if (s < 300) return std::nullopt;
-  const auto type = body.find(env.type_field);
-  if (type == body.end() || !type->is_string()) return "error without a string " + env.type_field;
-  const std::string& t = type->get_ref<const std::string&>();
-  if (t.empty() || awsjson::BareType(t) != t || t.find_first_of("#:") != std::string::npos) {
+  const std::string* t = body.String(env.type_field);
+  if (!t) return "error without a string " + env.type_field;
+  if (t->empty() || awsjson::BareType(*t) != *t || t->find_first_of("#:") != std::string::npos) {
     return env.type_field + " is not a bare type name";
   }
-  const auto message = body.find(env.message_field);
-  if (message == body.end() || !message->is_string()) return "error without a string " + env.message_field;
-  const auto error = body.find(env.error_field);
-  if (error != body.end()) {
-    if (!error->is_object()) return env.error_field + " is not an object";
-    const auto code = error->find(env.code_field);
-    if (code != error->end() && !code->is_string()) return env.code_field + " is not a string";
+  if (!body.String(env.message_field)) return "error without a string " + env.message_field;
+  if (const spec::JsonScan::Member* error = body.top.Find(env.error_field)) {
+    if (error->kind != spec::JsonKind::kObject) return env.error_field + " is not an object";
+    // Body scanned the object named kErrorObject; the spec names the same member.
+    const spec::JsonScan inner =
+        env.error_field == kErrorObject
+            ? *body.error
+            : spec::ScanJson(std::string_view(response.body).substr(error->value_begin, error->value_end - error->value_begin));
+    const spec::JsonScan::Member* code = inner.Find(env.code_field);
+    if (code && code->kind != spec::JsonKind::kString) return env.code_field + " is not a string";
   }
   return std::nullopt;
 }
@@ -70,7 +95,7 @@ std::optional<std::string> EnvelopeProblemOf(const spec::Spec& spec, const mocks
 
 Answer ReadAnswer(const mocks::HttpResponse& response) {
   // A success is not read: only its status counts.
-  return AnswerOf(response, response.status == 200 ? json() : ParseBody(response));
+  return AnswerOf(response, response.status == 200 ? Body() : Body(response, kErrorObject));
 }
 
 std::optional<std::string> Disagreement(const spec::Verdict& verdict, const Answer& answer) {
@@ -79,11 +104,11 @@ std::optional<std::string> Disagreement(const spec::Verdict& verdict, const Answ
 }
 
 std::optional<std::string> EnvelopeProblem(const spec::Spec& spec, const mocks::HttpResponse& response) {
-  return EnvelopeProblemOf(spec, response, ParseBody(response));
+  return EnvelopeProblemOf(spec, response, Body(response, kErrorObject));
 }
 
 Reading ReadResponse(const spec::Spec& spec, const mocks::HttpResponse& response) {
-  const json body = ParseBody(response);
+  const Body body(response, kErrorObject);
   return Reading{EnvelopeProblemOf(spec, response, body), AnswerOf(response, body)};
 }
 

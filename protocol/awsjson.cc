@@ -30,30 +30,35 @@ Result<ParsedError> ParseErrorFrom(const json& j, std::string_view errortype_hea
     const auto it = object.find(key);
     return it != object.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
   };
+  ErrorFields f;
+  f.type = string_member(j, "__type");
+  f.code = string_member(j, "code");
+  f.message = string_member(j, "message");
+  f.Message = string_member(j, "Message");
+  if (const auto err = j.find("error"); err != j.end() && err->is_object()) {
+    f.has_error_object = true;
+    f.error_code = string_member(*err, "errorCode");
+  }
+  return ParseErrorFields(f, errortype_header);
+}
+
+Result<ParsedError> ParseErrorFields(const ErrorFields& f, std::string_view errortype_header) {
   ParsedError e;
-  for (const char* key : {"__type", "code"}) {
-    if (const std::string* t = string_member(j, key)) {
-      e.raw_type = *t;
-      e.type = BareType(e.raw_type);
-      break;
-    }
+  if (const std::string* t = f.type ? f.type : f.code) {
+    e.raw_type = *t;
+    e.type = BareType(e.raw_type);
   }
   if (e.type.empty() && !errortype_header.empty()) {
     e.type = BareType(errortype_header);
     e.type_from_header = true;
   }
   if (e.type.empty()) return Error{"", "the error names no type (__type, code or X-Amzn-Errortype)"};
-  for (const char* key : {"message", "Message"}) {
-    if (const std::string* m = string_member(j, key)) {
-      e.has_message = true;
-      e.message = *m;
-      break;
-    }
+  if (const std::string* m = f.message ? f.message : f.Message) {
+    e.has_message = true;
+    e.message = *m;
   }
-  if (const auto err = j.find("error"); err != j.end() && err->is_object()) {
-    e.has_error_object = true;
-    if (const std::string* code = string_member(*err, "errorCode")) e.error_code = *code;
-  }
+  e.has_error_object = f.has_error_object;
+  if (f.error_code) e.error_code = *f.error_code;
   return e;
 }
 

@@ -38,4 +38,17 @@ Result<ParsedError> ParseError(std::string_view body, std::string_view errortype
 // read the body for more than its error.
 Result<ParsedError> ParseErrorFrom(const nlohmann::json& body, std::string_view errortype_header);
 
+// The members of an error body (a JSON object) that ParseError reads, each nullptr when absent or
+// not a string: for callers that read the body with another parser. The rules of which member
+// wins stay in ParseErrorFields.
+struct ErrorFields {
+  const std::string* type = nullptr;        // "__type"
+  const std::string* code = nullptr;        // "code"
+  const std::string* message = nullptr;     // "message"
+  const std::string* Message = nullptr;     // "Message"
+  bool has_error_object = false;            // "error" is an object
+  const std::string* error_code = nullptr;  // "error"."errorCode"
+};
+Result<ParsedError> ParseErrorFields(const ErrorFields& body, std::string_view errortype_header);
+
 }  // namespace chapcheck::awsjson
