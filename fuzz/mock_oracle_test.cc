@@ -53,8 +53,8 @@ TEST(MockOracle, DisagreementWhenTheCodeDiffers) {
   EXPECT_NE(Disagreement(v, ReadAnswer(ok)), std::nullopt);
 }
 
-// ReadResponse (one parse) says what EnvelopeProblem and ReadAnswer say, on good and broken
-// responses alike.
+// ReadResponse (one scan) says what EnvelopeProblem and ReadAnswer say, and reads an error as
+// awsjson::ParseError (a DOM) does, on good and broken responses alike.
 TEST(MockOracle, ReadResponseAgreesWithItsTwoParts) {
   std::vector<mocks::HttpResponse> responses = {Error("SerializationException", ""), Error("A", "C"),
                                                 Error("com.amazon#SerializationException", "")};
@@ -62,6 +62,8 @@ TEST(MockOracle, ReadResponseAgreesWithItsTwoParts) {
   r.body = "not json";
   responses.push_back(r);
   r.body = "{\"code\":\"FromCode\",\"Message\":\"m\",\"error\":{\"errorCode\":7}}";
+  responses.push_back(r);
+  r.body = "{\"__type\":7,\"code\":\"C2\",\"error\":[],\"__type\":\"ns#Last\"}";
   responses.push_back(r);
   r.body = "{\"message\":\"m\"}";
   r.headers.emplace_back("X-Amzn-Errortype", "ns#FromHeader:uri");
@@ -77,10 +79,16 @@ TEST(MockOracle, ReadResponseAgreesWithItsTwoParts) {
     const Answer a = ReadAnswer(response);
     EXPECT_EQ(reading.answer.Summary(), a.Summary()) << response.body;
     EXPECT_EQ(reading.answer.decision, a.decision) << response.body;
+    if (response.status == 200) continue;
+    const std::string* header = response.Header("X-Amzn-Errortype");
+    const auto dom = awsjson::ParseError(response.body, header ? *header : "");
+    EXPECT_EQ(reading.answer.type, dom.ok() ? dom->type : "") << response.body;
+    EXPECT_EQ(reading.answer.code, dom.ok() ? dom->error_code : "") << response.body;
   }
   EXPECT_EQ(ReadResponse(spec::EmbeddedSpec(), responses[1]).answer.Summary(), "400 A/C");
   EXPECT_EQ(ReadResponse(spec::EmbeddedSpec(), responses[4]).answer.Summary(), "400 FromCode");
-  EXPECT_EQ(ReadResponse(spec::EmbeddedSpec(), responses[5]).answer.Summary(), "400 FromHeader");
+  EXPECT_EQ(ReadResponse(spec::EmbeddedSpec(), responses[5]).answer.Summary(), "400 Last");
+  EXPECT_EQ(ReadResponse(spec::EmbeddedSpec(), responses[6]).answer.Summary(), "400 FromHeader");
 }
 
 }  // namespace

@@ -19,10 +19,7 @@ std::string BareType(std::string_view raw) {
 }
 
 Result<ParsedError> ParseError(std::string_view body, std::string_view errortype_header) {
-  return ParseErrorFrom(json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false), errortype_header);
-}
-
-Result<ParsedError> ParseErrorFrom(const json& j, std::string_view errortype_header) {
+  const json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return Error{"", "the error body is not JSON"};
   if (!j.is_object()) return Error{"", "the error body is not a JSON object"};
   // A string member of `object`, or nullptr.

@@ -4,7 +4,6 @@
 // Pure functions; any thread. Nothing here sees a secret: callers pass messages that are safe.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 
@@ -34,10 +33,6 @@ struct ParsedError {
 // Reads an error response body (and the X-Amzn-Errortype header value, "" when absent).
 // Fails when the body is not a JSON object or names no type anywhere.
 Result<ParsedError> ParseError(std::string_view body, std::string_view errortype_header);
-// The same for a body already parsed (a discarded value when it was not JSON), for callers that
-// read the body for more than its error.
-Result<ParsedError> ParseErrorFrom(const nlohmann::json& body, std::string_view errortype_header);
-
 // The members of an error body (a JSON object) that ParseError reads, each nullptr when absent or
 // not a string: for callers that read the body with another parser. The rules of which member
 // wins stay in ParseErrorFields.
