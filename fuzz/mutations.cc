@@ -472,7 +472,9 @@ Mutant Mutator::Make(std::uint64_t seed, std::uint64_t index) const {
   // One request in 32 takes a fresh InitiatorName, so a rejected one can be judged by state (two
   // DescribeChapCredentials calls around it: the most expensive requests of the run).
   const spec::Member* initiator = tables_->initiator;
-  if (object && initiator && index % 32 == 0 && body.contains(initiator->name)) {
+  // Only where the seed sends a string name: an accepted probe goes back to it (below), and a seed
+  // whose name had another JSON type had none to go back to (its probe stayed, accepted).
+  if (object && initiator && index % 32 == 0 && body.contains(initiator->name) && body[initiator->name].is_string()) {
     char tail[24];
     std::snprintf(tail, sizeof tail, "%016llx", static_cast<unsigned long long>(rng.Next()));
     body[initiator->name] = std::string(kProbeInitiatorPrefix) + tail;

@@ -227,6 +227,10 @@ class Generator {
     const std::string valid = base_.dump();
     Add("structure.truncated-json", "structure", "serialization.json", MakeRequest(valid.substr(0, valid.size() - 1)));
     Add("structure.trailing-garbage", "structure", "serialization.json", MakeRequest(valid + "x"));
+    // A NUL after a whole object: parsers that read C strings (nlohmann among them) stop there and
+    // accept the object; no JSON text holds a raw NUL.
+    Add("structure.nul-after-object", "structure", "serialization.json",
+        MakeRequest(valid + std::string(1, '\0') + "x"));
     Add("structure.invalid-utf8", "structure", "serialization.json", MakeRequest("{\"a\":\"\xff\"}"));
     if (!base_.empty()) {
       // The first member sent twice, first with a wrong value: lenient servers take the last.

@@ -108,6 +108,12 @@ std::optional<json> ParseJson(const std::string& body, std::string& why) {
     }
     return true;
   };
+  // nlohmann reads a NUL between tokens as the end of the input ("{}\0anything" would pass as
+  // {}); no JSON text holds a raw NUL, and AWS's parser refuses one.
+  if (body.find('\0') != std::string::npos) {
+    why = "The request body is not valid JSON";
+    return std::nullopt;
+  }
   try {
     json j = json::parse(body, callback);
     if (duplicate) {

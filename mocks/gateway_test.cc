@@ -197,10 +197,12 @@ TEST_F(GatewayTest, ABodyMeansTheSameWithSpacesEscapesAndNulls) {
   }
   log_.calls.clear();
   // A key repeated in a flat body of strings, a string member given a number, an unquoted key,
-  // something after the object.
+  // something after the object, a valid body with a NUL byte and more after it (nlohmann stops
+  // reading at the NUL).
   for (const std::string& body :
        {"{\"TargetARN\":\"" + arn + "\",\"TargetARN\":\"" + arn + "\"}", std::string("{\"TargetARN\":1}"),
-        "{TargetARN:\"" + arn + "\"}", std::string("{\"TargetARN\":\"a\"} x")}) {
+        "{TargetARN:\"" + arn + "\"}", std::string("{\"TargetARN\":\"a\"} x"),
+        UpdateBody().dump() + std::string(1, '\0') + "garbage", UpdateBody().dump() + std::string(1, '\0')}) {
     ExpectRejected(Read(gw_.Handle(Sign(Unsigned("UpdateChapCredentials", body)))), 400, "SerializationException");
   }
 }

@@ -11,7 +11,8 @@
 // A single-pass, iterative scanner over the bytes. It mirrors nlohmann::json 3.11.2's
 // sax_parse(strict, no comments), which this file used before, input for input: the same
 // verdicts, the same partial results before an error (top, max_depth, duplicates) and the same
-// error offsets (nlohmann's count of characters read, where reading the end counts as one).
+// error offsets (nlohmann's count of characters read, where reading the end counts as one), with
+// one deliberate difference: a NUL byte between tokens is an error, not the end of the input.
 // spec/json_scan_diff_test.cc keeps the old implementation and compares the two.
 
 namespace chapcheck::spec {
@@ -241,7 +242,10 @@ Tok Scanner::Next(Sink sink) {
     case 'f': return Literal("alse", Tok::kFalse);
     case 'n': return Literal("ull", Tok::kNull);
     case '"': return String(sink);
-    case '\0': return Tok::kEnd;  // nlohmann reads a NUL between tokens as the end of input
+    // nlohmann reads a NUL between tokens as the end of the input, so `{}\0anything` passed
+    // as `{}`. No JSON text holds a raw NUL (RFC 8259: not whitespace, and a control character
+    // inside a string), and a service parser refuses one: an error here, at the NUL.
+    case '\0': return Tok::kError;
     default:
       if (c == '-' || IsDigit(c)) return Number(c);
       return Tok::kError;

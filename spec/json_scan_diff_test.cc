@@ -178,6 +178,14 @@ struct Stats {
 
 // Compares everything ScanJson promises; returns a description of the first difference, or "".
 std::string Difference(std::string_view in, const JsonScan& got, const JsonScan& want) {
+  // The one intended difference: nlohmann reads a NUL between tokens as the end of the input and
+  // accepted what came before it; ScanJson refuses the NUL. (When the reference refused the text
+  // anyway, everything else must agree as usual.)
+  if (want.ok && in.find('\0') != std::string_view::npos) {
+    if (got.ok) return "accepted a text holding a NUL byte";
+    if (got.error.rfind("syntax error at byte ", 0) != 0) return "a NUL byte gave " + got.error;
+    return "";
+  }
   if (got.ok != want.ok) return "ok " + std::to_string(got.ok) + " want " + std::to_string(want.ok);
   if (got.top != want.top) {
     return "top " + std::string(ToString(got.top)) + " want " + std::string(ToString(want.top));
@@ -247,7 +255,7 @@ std::vector<std::string> HandInputs() {
       // byte order marks
       "\xEF\xBB\xBF{}", "\xEF\xBB\xBF", "\xEF\xBB", "\xEF", "\xEF\xBB{}", "\xEF{}",
       "\xEF\xBB\xBF\xEF\xBB\xBF{}", " \xEF\xBB\xBF{}", "\xEF\xBB\xBF 1 ", "\xBB\xBF{}", "\xEF\xBF\xBB{}",
-      // NUL bytes: nlohmann reads a NUL between tokens as the end of the input
+      // NUL bytes: nlohmann reads a NUL between tokens as the end of the input; ScanJson refuses one
       "\0"s, "{}\0"s, "{}\0garbage"s, "[1,\0]"s, "\0{}"s, "1\0"s, "\"\0\""s, "{\"a\":1\0}"s,
       "{\"a\":\"\\u0000\"}", "{\"\\u0000\":1,\"\\u0000\":2}",
       // surrogates

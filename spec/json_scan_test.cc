@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace chapcheck::spec {
 namespace {
 
@@ -65,6 +67,21 @@ TEST(JsonScan, AcceptsABomAndRejectsGarbage) {
   for (const char* bad : {"", "{", "}", "{\"a\"}", "{\"a\":}", "[1,]", "01", "\"\\x\"", "tru", "{\"a\":1}}"}) {
     EXPECT_FALSE(ScanJson(bad).ok) << bad;
   }
+}
+
+// No JSON text holds a raw NUL byte. (nlohmann, which this scanner replaced, read one between
+// tokens as the end of the input and accepted "{}\0anything" as "{}".)
+TEST(JsonScan, ANulByteIsAnErrorWhereverItIs) {
+  using namespace std::string_literals;
+  for (const std::string& bad : {"\0"s, "{}\0"s, "{}\0garbage"s, "\0{}"s, "1\0"s, "[1,\0]"s, "{\"a\":1\0}"s,
+                                 "{\"a\":\"x\0y\"}"s, " \0 "s}) {
+    const JsonScan s = ScanJson(bad);
+    EXPECT_FALSE(s.ok) << bad.size();
+    EXPECT_EQ(s.error.rfind("syntax error at byte ", 0), 0u) << s.error;
+    EXPECT_TRUE(s.members.empty());
+  }
+  EXPECT_EQ(ScanJson("{}\0"s).error_offset, 3u);  // the NUL, the third byte
+  EXPECT_TRUE(ScanJson(R"({"a":"\u0000"})").ok);  // an escaped one is a character like any other
 }
 
 TEST(JsonScan, ByteOrderMarkOnlyOnceAndOnlyWhole) {
