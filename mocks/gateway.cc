@@ -244,6 +244,7 @@ struct Gateway::Call {
   HttpResponse Respond(int status, std::string payload) const {
     HttpResponse r;
     r.status = status;
+    r.headers.reserve(2);
     if (!defects.Has(Defect::kNoRequestId)) r.headers.emplace_back("x-amzn-RequestId", NewRequestId());
     r.headers.emplace_back("Content-Type",
                            defects.Has(Defect::kWrongContentType) ? "application/json" : std::string(awsjson::kContentType));
@@ -372,7 +373,7 @@ HttpResponse Gateway::Handle(const HttpRequest& request) {
   // 2. The operation: POST /, X-Amz-Target
   const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
   const auto targets = Headers(request, "X-Amz-Target");
-  std::string operation;
+  std::string_view operation;  // a view of the request's header
   if (request.method == "POST" && path == "/" && targets.size() == 1) {
     const std::string_view t = targets.front();
     const auto dot = t.rfind('.');
@@ -380,7 +381,7 @@ HttpResponse Gateway::Handle(const HttpRequest& request) {
       const std::string_view prefix = t.substr(0, dot);
       const bool known = std::find(std::begin(kPrefixes), std::end(kPrefixes), prefix) != std::end(kPrefixes);
       const bool legacy_refused = d.Has(Defect::kLegacyPrefixRejected) && prefix == kPrefixes[1];
-      if (known && !legacy_refused) operation = std::string(t.substr(dot + 1));
+      if (known && !legacy_refused) operation = t.substr(dot + 1);
     }
   }
   using Handler = HttpResponse (Gateway::*)(Call&);

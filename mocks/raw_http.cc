@@ -1,5 +1,7 @@
 #include "mocks/raw_http.h"
 
+#include <iterator>
+
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http.hpp>
 
@@ -56,6 +58,7 @@ RawHttpResult HandleRawHttp(Gateway& gateway, std::string_view bytes, const Serv
   HttpRequest in;
   in.method = std::string(req.method_string());
   in.target = std::string(req.target());
+  in.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
   for (const auto& field : req) in.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   in.body = std::move(req.body());
   out.response = gateway.Handle(in);
