@@ -1,6 +1,7 @@
 #include "spec/arn_grammar.h"
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
 #include "base/utf8.h"
@@ -53,14 +54,14 @@ std::optional<std::string> Check(const Segment& s, std::string_view part, std::s
 }  // namespace
 
 Result<ArnParts> ParseArn(const ArnGrammar& g, std::string_view v) {
-  std::vector<std::string_view> head;
+  std::array<std::string_view, 5> head;
   std::size_t start = 0;
-  for (int i = 0; i < 5; ++i) {
+  for (auto& part : head) {
     const auto colon = v.find(':', start);
     if (colon == std::string_view::npos) {
       return Error{"", "not an ARN: expected arn:partition:service:region:account:resource"};
     }
-    head.push_back(v.substr(start, colon - start));
+    part = v.substr(start, colon - start);
     start = colon + 1;
   }
   if (head[0] != "arn") return Error{"", "not an ARN: it does not start with \"arn:\""};
@@ -74,6 +75,7 @@ Result<ArnParts> ParseArn(const ArnGrammar& g, std::string_view v) {
   }
   std::string_view resource = v.substr(start);
   std::vector<std::string_view> pieces;
+  pieces.reserve(g.resource.size() + 1);
   std::size_t p = 0;
   while (true) {
     const auto sep = resource.find(g.separator, p);
