@@ -1,16 +1,25 @@
 #include "fuzz/request_mutator.h"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdint>
 #include <cstring>
-#include <nlohmann/json.hpp>
 
 #include "base/utf8.h"
 #include "generators/fuzz_input.h"
+#include "spec/json_scan.h"
+
+// This runs once per fuzz execution, where (under ASan) every heap allocation costs about as much
+// as scanning the body: so no DOM. The body is scanned (spec::ScanJson), its members kept as views
+// (names in the scan, values as their raw JSON text in the input), edited as views, and written
+// out in one reservation. New string values are written the way nlohmann's
+// dump(-1, ' ', false, error_handler_t::replace) writes strings, which this file used before.
 
 namespace chapcheck::fuzz {
 namespace {
 
-using json = nlohmann::json;
+using Byte = unsigned char;
 
 std::size_t Pick(std::mt19937& rng, std::size_t n) { return n == 0 ? 0 : std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); }
 
@@ -50,7 +59,236 @@ std::vector<std::string> EdgeChars(const spec::Charset& cs) {
   return out;
 }
 
+// How many bytes at s[i] (a byte >= 0x80) form one valid UTF-8 sequence (RFC 3629's table, as
+// nlohmann's decoder checks it), or 0 when they do not; then `bad` is how many bytes one U+FFFD
+// replaces: the lead byte and the continuation bytes that fitted before the one that did not
+// (that one is read again as the start of what follows), or just the lead byte when it cannot
+// start a sequence.
+std::size_t Utf8Sequence(std::string_view s, std::size_t i, std::size_t& bad) {
+  const Byte c = static_cast<Byte>(s[i]);
+  Byte lo = 0x80;
+  Byte hi = 0xBF;
+  std::size_t more = 0;
+  if (c >= 0xC2 && c <= 0xDF) {
+    more = 1;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    more = 2;
+    if (c == 0xE0) lo = 0xA0;  // no overlong forms
+    if (c == 0xED) hi = 0x9F;  // no surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    more = 3;
+    if (c == 0xF0) lo = 0x90;  // no overlong forms
+    if (c == 0xF4) hi = 0x8F;  // nothing past U+10FFFF
+  } else {
+    bad = 1;  // 80..C1, F5..FF
+    return 0;
+  }
+  for (std::size_t k = 1; k <= more; ++k) {
+    const std::size_t at = i + k;
+    if (at == s.size() || static_cast<Byte>(s[at]) < lo || static_cast<Byte>(s[at]) > hi) {
+      bad = k;
+      return 0;
+    }
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  return more + 1;
+}
+
+// Writes a JSON string to a Sink: Put(char) and Put(const char*, size_t). Templated so the
+// exact output size can be counted first (SizeSink) and the output reserved once.
+template <typename Sink>
+void PutJsonString(Sink& sink, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  sink.Put('"');
+  std::size_t run = 0;  // s[run, i) is written as it is, when something else must be written
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const Byte c = static_cast<Byte>(s[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    std::size_t bad = 0;
+    std::size_t n = 0;
+    if (c >= 0x80 && (n = Utf8Sequence(s, i, bad)) != 0) {  // non-ASCII UTF-8 stays as it is
+      i += n;
+      continue;
+    }
+    sink.Put(s.data() + run, i - run);
+    if (c >= 0x80) {
+      sink.Put("\xEF\xBF\xBD", 3);
+      i += bad;
+    } else {
+      switch (c) {
+        case '"': sink.Put("\\\"", 2); break;
+        case '\\': sink.Put("\\\\", 2); break;
+        case '\b': sink.Put("\\b", 2); break;
+        case '\f': sink.Put("\\f", 2); break;
+        case '\n': sink.Put("\\n", 2); break;
+        case '\r': sink.Put("\\r", 2); break;
+        case '\t': sink.Put("\\t", 2); break;
+        default: {
+          const char u[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+          sink.Put(u, sizeof u);
+        }
+      }
+      ++i;
+    }
+    run = i;
+  }
+  sink.Put(s.data() + run, s.size() - run);
+  sink.Put('"');
+}
+
+struct SizeSink {
+  std::size_t size = 0;
+  void Put(char) { ++size; }
+  void Put(const char*, std::size_t n) { size += n; }
+};
+
+struct StringSink {
+  std::string& out;
+  void Put(char c) { out.push_back(c); }
+  void Put(const char* p, std::size_t n) { out.append(p, n); }
+};
+
+// Writes the first `max` bytes of what is put, and counts all of it.
+struct BufferSink {
+  std::uint8_t* out;
+  std::size_t max;
+  std::size_t size = 0;
+  void Put(char c) { Put(&c, 1); }
+  void Put(const char* p, std::size_t n) {
+    if (size < max) std::memcpy(out + size, p, std::min(n, max - size));
+    size += n;
+  }
+};
+
+// One member of the body being rewritten, as views: the name into the scan, the spec or a static
+// table; the value into the input (its raw JSON text), a static literal, or a string the caller
+// keeps alive until the body is written.
+struct Field {
+  std::string_view name;
+  std::string_view raw;   // the value's JSON text, written as it is (unless `escape`)
+  std::string_view text;  // the decoded value when it is a string ("current" for the mutations)
+  bool is_string = false;
+  bool escape = false;  // write `text` as a JSON string instead of `raw`
+};
+
+// The members of a body in order. Up to kInline of them live here, not on the heap: the spec's
+// bodies have four or five, and the mutations add a few.
+class Fields {
+ public:
+  Fields(const Fields&) = delete;
+  Fields& operator=(const Fields&) = delete;
+
+  // The members of a scanned object, values as their text in `body` (the scanned text).
+  Fields(const spec::JsonScan& scan, std::string_view body) {
+    // A body too big for the inline room gets its heap room at once, with some for the members
+    // the mutations add (up to 3 rounds of a "distinct" group each).
+    if (scan.members.size() > capacity_) Grow(scan.members.size() + 8);
+    for (const auto& m : scan.members) Append(Value(m, body));
+  }
+
+  // A scanned member's value, as its text in `body` (the scanned text).
+  static Field Value(const spec::JsonScan::Member& m, std::string_view body) {
+    return Field{m.name, body.substr(m.value_begin, m.value_end - m.value_begin), m.string_value,
+                 m.kind == spec::JsonKind::kString, false};
+  }
+
+  Field* begin() { return data_; }
+  Field* end() { return data_ + size_; }
+  const Field* begin() const { return data_; }
+  const Field* end() const { return data_ + size_; }
+
+  Field* Find(std::string_view name) {
+    for (Field& f : *this) {
+      if (f.name == name) return &f;
+    }
+    return nullptr;
+  }
+
+  // Like doc[name] = value: the member keeps its place, or is added at the end.
+  void Set(std::string_view name, const Field& value) {
+    Field* f = Find(name);
+    if (f == nullptr) f = &Append(value);
+    *f = value;
+    f->name = name;
+  }
+  void SetString(std::string_view name, std::string_view value) { Set(name, Field{{}, {}, value, true, true}); }
+
+  void Erase(std::string_view name) {
+    if (Field* f = Find(name)) {
+      std::copy(f + 1, end(), f);
+      --size_;
+    }
+  }
+
+  // Writes {"name":value,...}, with `first` (a member written twice, when there is one) first.
+  template <typename Sink>
+  void Put(Sink& sink, const Field* first) const {
+    sink.Put('{');
+    bool comma = false;
+    auto member = [&](const Field& f) {
+      if (comma) sink.Put(',');
+      comma = true;
+      PutJsonString(sink, f.name);
+      sink.Put(':');
+      if (f.escape) {
+        PutJsonString(sink, f.text);
+      } else {
+        sink.Put(f.raw.data(), f.raw.size());
+      }
+    };
+    if (first != nullptr) member(*first);
+    for (const Field& f : *this) member(f);
+    sink.Put('}');
+  }
+
+  std::size_t Size(const Field* first) const {
+    SizeSink s;
+    Put(s, first);
+    return s.size;
+  }
+
+ private:
+  static constexpr std::size_t kInline = 16;
+
+  void Grow(std::size_t capacity) {
+    std::vector<Field> bigger(capacity);
+    std::copy(begin(), end(), bigger.begin());
+    heap_.swap(bigger);
+    data_ = heap_.data();
+    capacity_ = capacity;
+  }
+
+  Field& Append(const Field& f) {
+    if (size_ == capacity_) Grow(2 * capacity_);
+    data_[size_] = f;
+    return data_[size_++];
+  }
+
+  std::array<Field, kInline> inline_;
+  std::vector<Field> heap_;
+  Field* data_ = inline_.data();
+  std::size_t size_ = 0;
+  std::size_t capacity_ = kInline;
+};
+
+// Names the mutations add, so that they need no string of their own.
+constexpr std::string_view kExtraNames[] = {"x0", "x1", "x2"};
+constexpr std::string_view kUnknownNames[] = {"Unknown0", "Unknown1", "Unknown2"};
+
+// Whether the body text is a JSON object (what MutateBody and CrossOver work on).
+bool IsObject(const spec::JsonScan& scan) { return scan.ok && scan.top == spec::JsonKind::kObject; }
+
 }  // namespace
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  StringSink sink{out};
+  PutJsonString(sink, s);
+}
 
 RequestMutator::RequestMutator(const spec::Spec& spec) {
   for (const auto& m : spec.members) {
@@ -67,6 +305,15 @@ RequestMutator::RequestMutator(const spec::Spec& spec) {
     // an input).
     c.chars = PrintableMembers(c.pattern);
     c.edges = EdgeChars(c.pattern ? *c.pattern : *spec::Charset::Parse("[0-9a-z]+"));
+    if (c.grammar) {
+      const spec::ArnGrammar& g = *c.grammar;
+      for (const spec::Segment* s : {&g.partition, &g.service, &g.region, &g.account}) {
+        c.segment_edges.push_back(s->charset ? EdgeChars(*s->charset) : std::vector<std::string>());
+      }
+      for (const auto& s : g.resource) {
+        c.segment_edges.push_back(s.charset ? EdgeChars(*s.charset) : std::vector<std::string>());
+      }
+    }
     members_.push_back(std::move(c));
   }
   for (const auto& r : spec.cross_rules) distinct_.push_back(r.members);
@@ -81,15 +328,18 @@ std::string RequestMutator::LengthValue(const MemberClass& m, std::mt19937& rng)
   const bool bytes = m.length && m.length->unit == spec::LengthUnit::kUtf8Bytes;
   switch (Pick(rng, 3)) {
     case 0:  // n characters of the member's own set
+      out.reserve(n);
       for (std::size_t i = 0; i < n; ++i) out += MemberChar(m.chars, rng);
       return out;
     case 1: {  // wide characters: for byte bounds exactly n bytes, or one byte past (a character split)
       const char32_t wide = kWide[Pick(rng, std::size(kWide))];
       const std::string w = Utf8(wide);
       if (!bytes) {
+        out.reserve(n * w.size());
         for (std::size_t i = 0; i < n; ++i) out += w;
         return out;
       }
+      out.reserve(n);
       const std::size_t k = n / w.size();
       for (std::size_t i = 0; i < k; ++i) out += w;
       while (out.size() < n) out += MemberChar(m.chars, rng);
@@ -98,66 +348,80 @@ std::string RequestMutator::LengthValue(const MemberClass& m, std::mt19937& rng)
     default: {  // n bytes made of ASCII then one wide character that ends just past n
       const std::string w = Utf8(kWide[Pick(rng, std::size(kWide))]);
       const std::size_t ascii = n + 1 > w.size() ? n + 1 - w.size() : 0;
+      out.reserve(ascii + w.size());
       for (std::size_t i = 0; i < ascii; ++i) out += MemberChar(m.chars, rng);
-      return out + w;
+      out += w;
+      return out;
     }
   }
 }
 
-std::string RequestMutator::CharsetValue(const MemberClass& m, const std::string& current, std::mt19937& rng) const {
-  std::string v = current;
-  if (v.empty() || (m.pattern && !m.pattern->Matches(v))) {
-    v.clear();
+std::string RequestMutator::CharsetValue(const MemberClass& m, std::string_view current, std::mt19937& rng) const {
+  std::string v;
+  if (current.empty() || (m.pattern && !m.pattern->Matches(current))) {
     const std::size_t n = std::max<std::size_t>(m.length ? m.length->min : 1, 1);
+    v.reserve(n + 4);  // room for the edge character (up to 3 bytes) that replaces one
     for (std::size_t i = 0; i < n; ++i) v += MemberChar(m.chars, rng);
+  } else {
+    v.reserve(current.size() + 4);
+    v = current;
   }
   const std::string& e = m.edges[Pick(rng, m.edges.size())];
+  const std::size_t one = std::min<std::size_t>(1, v.size());
   switch (Pick(rng, 3)) {
-    case 0: return e + v.substr(std::min<std::size_t>(1, v.size()));
-    case 1: return v.substr(0, v.size() - std::min<std::size_t>(1, v.size())) + e;
+    case 0: v.replace(0, one, e); break;               // the first character
+    case 1: v.replace(v.size() - one, one, e); break;  // the last one
     default: {
       const std::size_t at = Pick(rng, v.size());
-      return v.substr(0, at) + e + v.substr(std::min(v.size(), at + 1));
+      v.replace(at, std::min<std::size_t>(1, v.size() - at), e);
+      break;
     }
   }
+  return v;
 }
 
-std::string RequestMutator::ArnValue(const MemberClass& m, const std::string& current, std::mt19937& rng) const {
+std::string RequestMutator::ArnValue(const MemberClass& m, std::string_view current, std::mt19937& rng) const {
   const spec::ArnGrammar& g = *m.grammar;
-  // Split into the five header parts and the resource segments.
-  std::vector<std::string> head;
-  std::string rest = current;
-  for (int i = 0; i < 5; ++i) {
+  // Split into the five header parts and the resource (views of current).
+  std::array<std::string_view, 5> head;
+  std::string_view rest = current;
+  for (auto& h : head) {
     const auto colon = rest.find(':');
-    if (colon == std::string::npos) break;
-    head.push_back(rest.substr(0, colon));
-    rest = rest.substr(colon + 1);
+    if (colon == std::string_view::npos) {
+      std::string out(current);
+      return out += g.separator;
+    }
+    h = rest.substr(0, colon);
+    rest.remove_prefix(colon + 1);
   }
-  if (head.size() != 5) return current + g.separator;
-  std::vector<std::string> res;
-  for (std::size_t at = 0;;) {
-    const auto next = rest.find(g.separator, at);
-    res.push_back(rest.substr(at, next == std::string::npos ? std::string::npos : next - at));
-    if (next == std::string::npos) break;
-    at = next + 1;
-  }
+  // The resource segments are the separator-delimited pieces of rest.
+  const std::size_t segments = static_cast<std::size_t>(std::count(rest.begin(), rest.end(), g.separator)) + 1;
+  auto segment = [&](std::size_t i) {
+    std::size_t at = 0;
+    for (; i > 0; --i) at = rest.find(g.separator, at) + 1;
+    return rest.substr(at, rest.find(g.separator, at) - at);
+  };
   const spec::Segment* segs[] = {&g.partition, &g.service, &g.region, &g.account};
   const std::size_t which = Pick(rng, 4 + g.resource.size());
-  auto edit = [&](std::string& part, const spec::Segment& seg) {
+  // The one part that changes: the header part or resource segment `which` names.
+  std::string part;
+  auto edit = [&](const spec::Segment& seg, const std::vector<std::string>& edges) {
     switch (Pick(rng, 6)) {
       case 0: part = seg.one_of.empty() ? "" : seg.one_of[Pick(rng, seg.one_of.size())]; break;  // another choice
       case 1: part.clear(); break;
       case 2:  // a length just around the segment's bounds
         if (seg.min_length > 0 && seg.min_length == seg.max_length) {
-          part = std::string(seg.min_length + (Pick(rng, 2) ? 1 : -1), part.empty() ? '1' : part[0]);
+          const char c = part.empty() ? '1' : part[0];
+          part.assign(seg.min_length + (Pick(rng, 2) ? 1 : -1), c);
         } else {
-          part += part.empty() ? "x" : part.substr(0, 1);
+          part += part.empty() ? 'x' : part[0];
         }
         break;
       case 3:  // an edge character of its set, or one outside
         if (seg.charset) {
-          const auto edges = EdgeChars(*seg.charset);
-          part.insert(Pick(rng, part.size() + 1), edges[Pick(rng, edges.size())]);
+          // In this order: where, then which (the old code left it to argument evaluation).
+          const std::size_t at = Pick(rng, part.size() + 1);
+          part.insert(at, edges[Pick(rng, edges.size())]);
         } else {
           part += "-x";
         }
@@ -165,75 +429,105 @@ std::string RequestMutator::ArnValue(const MemberClass& m, const std::string& cu
       case 4:  // upper case
         for (char& c : part) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         break;
-      default: part = seg.literal.empty() ? part + part : seg.literal + "s"; break;
+      default:
+        if (seg.literal.empty()) {
+          part += part;
+        } else {
+          part.assign(seg.literal).append("s");
+        }
+        break;
     }
   };
+  // How resource segment `edited` is written: dropped (0), twice (2), or as `part` (1).
+  std::size_t edited = segments;
+  int copies = 1;
+  // head[0] is the "arn" literal: header segment `which` (partition, service, region, account)
+  // stands at head[which + 1].
   if (which < 4) {
-    edit(head[which], *segs[which]);
+    part = head[which + 1];
+    edit(*segs[which], m.segment_edges[which]);
   } else {
     const std::size_t i = which - 4;
     switch (Pick(rng, 3)) {
-      case 0:
-        if (i < res.size()) res.erase(res.begin() + static_cast<std::ptrdiff_t>(i));
-        break;
-      case 1:
-        if (i < res.size()) res.insert(res.begin() + static_cast<std::ptrdiff_t>(i), res[i]);
-        break;
+      case 0: copies = 0; break;
+      case 1: copies = 2; break;
       default:
-        if (i < res.size()) edit(res[i], g.resource[i]);
+        if (i < segments) {
+          part = segment(i);
+          edit(g.resource[i], m.segment_edges[which]);
+        }
         break;
     }
+    edited = i;
   }
   std::string out;
-  for (const auto& h : head) out += h + ":";
-  for (std::size_t i = 0; i < res.size(); ++i) out += (i ? std::string(1, g.separator) : "") + res[i];
+  out.reserve(current.size() + part.size() + 2 * rest.size() + 2);
+  for (std::size_t h = 0; h < head.size(); ++h) {
+    out += which < 4 && h == which + 1 ? std::string_view(part) : head[h];
+    out += ':';
+  }
+  bool first = true;
+  for (std::size_t i = 0, at = 0; i < segments; ++i) {
+    const std::size_t next = rest.find(g.separator, at);
+    const std::string_view s = rest.substr(at, next == std::string_view::npos ? next : next - at);
+    at = next + 1;
+    const int n = i == edited ? copies : 1;
+    for (int k = 0; k < n; ++k) {
+      if (!first) out += g.separator;
+      first = false;
+      out += i == edited && copies == 1 ? std::string_view(part) : s;
+    }
+  }
   return out;
 }
 
 std::optional<std::string> RequestMutator::MutateBody(std::string_view body, std::mt19937& rng) const {
-  json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object() || members_.empty()) return std::nullopt;
-  std::optional<std::string> duplicate;  // a member written twice (JSON objects here cannot hold it)
+  const spec::JsonScan scan = spec::ScanJson(body);
+  if (!IsObject(scan) || members_.empty()) return std::nullopt;
+  Fields doc(scan, body);
+  // The values the mutations make, one a round, alive until the body is written.
+  std::array<std::string, 3> made;
+  std::optional<Field> duplicate;  // a member written twice, first (JSON objects here cannot hold it)
   const std::size_t rounds = 1 + Pick(rng, 3);
   for (std::size_t r = 0; r < rounds; ++r) {
     const MemberClass& m = members_[Pick(rng, members_.size())];
-    const std::string current = doc.contains(m.name) && doc[m.name].is_string() ? doc[m.name].get<std::string>() : "";
+    const Field* f = doc.Find(m.name);
+    const std::string_view current = f != nullptr && f->is_string ? f->text : std::string_view();
     switch (Pick(rng, 10)) {
-      case 0: case 1: case 2: doc[m.name] = LengthValue(m, rng); break;
-      case 3: case 4: doc[m.name] = CharsetValue(m, current, rng); break;
-      case 5:
-        if (m.grammar) {
-          doc[m.name] = ArnValue(m, current, rng);
-        } else {
-          doc[m.name] = LengthValue(m, rng);
-        }
-        break;
+      case 0: case 1: case 2: doc.SetString(m.name, made[r] = LengthValue(m, rng)); break;
+      case 3: case 4: doc.SetString(m.name, made[r] = CharsetValue(m, current, rng)); break;
+      case 5: doc.SetString(m.name, made[r] = m.grammar ? ArnValue(m, current, rng) : LengthValue(m, rng)); break;
       case 6: {  // a value of the wrong JSON type (or null, which the protocol reads as absent)
-        static const char* kOthers[] = {"0", "-1.5e300", "true", "null", "[]", "{}", "[\"x\"]", "{\"a\":1}", "\"\""};
-        doc[m.name] = json::parse(kOthers[Pick(rng, std::size(kOthers))]);
+        static constexpr std::string_view kOthers[] = {"0",  "-1.5e300", "true",      "null", "[]",
+                                                       "{}", "[\"x\"]",  "{\"a\":1}", "\"\""};
+        const std::string_view v = kOthers[Pick(rng, std::size(kOthers))];
+        doc.Set(m.name, Field{{}, v, {}, v == "\"\"", false});
         break;
       }
-      case 7: doc.erase(m.name); break;
+      case 7: doc.Erase(m.name); break;
       case 8:
         if (!distinct_.empty()) {  // every member of a "distinct" rule gets the same value
           const auto& group = distinct_[Pick(rng, distinct_.size())];
-          const std::string v = current.empty() ? LengthValue(m, rng) : current;
-          for (const auto& name : group) doc[name] = v;
+          const std::string_view v = current.empty() ? std::string_view(made[r] = LengthValue(m, rng)) : current;
+          for (const auto& name : group) doc.SetString(name, v);
         } else {
-          doc["x" + std::to_string(Pick(rng, 3))] = 1;
+          doc.Set(kExtraNames[Pick(rng, std::size(kExtraNames))], Field{{}, "1", {}, false, false});
         }
         break;
       default:
         if (Pick(rng, 2)) {
-          duplicate = json(m.name).dump() + ":" + json(LengthValue(m, rng)).dump(-1, ' ', false, json::error_handler_t::replace);
+          duplicate = Field{m.name, {}, made[r] = LengthValue(m, rng), true, true};
         } else {
-          doc["Unknown" + std::to_string(Pick(rng, 3))] = current;
+          doc.SetString(kUnknownNames[Pick(rng, std::size(kUnknownNames))], current);
         }
         break;
     }
   }
-  std::string out = doc.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (duplicate) out.insert(1, *duplicate + (out.size() > 2 ? "," : ""));
+  std::string out;
+  const Field* first = duplicate ? &*duplicate : nullptr;
+  out.reserve(doc.Size(first));
+  StringSink sink{out};
+  doc.Put(sink, first);
   return out;
 }
 
@@ -244,37 +538,67 @@ std::size_t RequestMutator::Mutate(std::uint8_t* data, std::size_t size, std::si
   const std::size_t at = generators::FuzzBodyOffset(in);
   if (size == 0 || (data[0] & 7) >= generators::kRawHttpMode) return fallback(data, size, max_size);
   if (Pick(rng, 5) == 0) return fallback(data, size, max_size);  // headers, mode byte, raw bytes
-  std::optional<std::string> body = MutateBody(in.substr(at), rng);
-  if (!body) {
+  const std::optional<std::string> mutated = MutateBody(in.substr(at), rng);
+  std::string_view body;
+  if (mutated) {
+    body = *mutated;
+  } else {
     if (Pick(rng, 4) != 0 || base_body_.empty()) return fallback(data, size, max_size);
     body = base_body_;  // back to a valid object now and then, so JSON mutations resume
   }
-  if (at + body->size() > max_size) return fallback(data, size, max_size);
-  std::memcpy(data + at, body->data(), body->size());
-  return at + body->size();
+  if (at + body.size() > max_size) return fallback(data, size, max_size);
+  std::memcpy(data + at, body.data(), body.size());
+  return at + body.size();
 }
 
 std::size_t RequestMutator::CrossOver(std::string_view a, std::string_view b, std::uint8_t* out, std::size_t max_size,
                                       unsigned seed) const {
   std::mt19937 rng(seed);
   const std::size_t at_a = generators::FuzzBodyOffset(a), at_b = generators::FuzzBodyOffset(b);
-  json ja = json::parse(a.substr(at_a), nullptr, false), jb = json::parse(b.substr(at_b), nullptr, false);
-  std::string result;
-  if (ja.is_object() && jb.is_object()) {
+  const std::string_view body_a = a.substr(at_a), body_b = b.substr(at_b);
+  const spec::JsonScan scan_a = spec::ScanJson(body_a);
+  const spec::JsonScan scan_b = IsObject(scan_a) ? spec::ScanJson(body_b) : spec::JsonScan();  // else unused
+  // The result is written straight into `out`, unless it overlaps what it is made of.
+  const auto overlaps = [&](std::string_view s) {
+    const auto o = reinterpret_cast<std::uintptr_t>(out), p = reinterpret_cast<std::uintptr_t>(s.data());
+    return o < p + s.size() && p < o + max_size;
+  };
+  std::string copy;
+  const bool via_copy = overlaps(a) || overlaps(b);
+  if (via_copy) copy.reserve(a.size() + b.size());
+  StringSink to_copy{copy};
+  BufferSink to_out{out, max_size};
+  auto put = [&](std::string_view s) {
+    if (via_copy) {
+      to_copy.Put(s.data(), s.size());
+    } else {
+      to_out.Put(s.data(), s.size());
+    }
+  };
+  if (IsObject(scan_a) && IsObject(scan_b)) {
+    Fields doc(scan_a, body_a);
     for (const auto& m : members_) {
       if (Pick(rng, 2) == 0) continue;
-      if (jb.contains(m.name)) {
-        ja[m.name] = jb[m.name];
+      if (const spec::JsonScan::Member* v = scan_b.Find(m.name)) {
+        doc.Set(m.name, Fields::Value(*v, body_b));
       } else {
-        ja.erase(m.name);
+        doc.Erase(m.name);
       }
     }
-    result = std::string(a.substr(0, at_a)) + ja.dump(-1, ' ', false, json::error_handler_t::replace);
+    put(a.substr(0, at_a));
+    if (via_copy) {
+      doc.Put(to_copy, nullptr);
+    } else {
+      doc.Put(to_out, nullptr);
+    }
   } else {
-    result = std::string(a.substr(0, Pick(rng, a.size() + 1))) + std::string(b.substr(Pick(rng, b.size() + 1)));
+    // Where a is cut, then where b is (the old code left that order to the compiler).
+    put(a.substr(0, Pick(rng, a.size() + 1)));
+    put(b.substr(Pick(rng, b.size() + 1)));
   }
-  const std::size_t n = std::min(result.size(), max_size);
-  std::memcpy(out, result.data(), n);
+  if (!via_copy) return std::min(to_out.size, max_size);
+  const std::size_t n = std::min(copy.size(), max_size);
+  std::memcpy(out, copy.data(), n);
   return n;
 }
 

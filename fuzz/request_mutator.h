@@ -1,11 +1,13 @@
 // RequestMutator: the structure-aware mutator behind LLVMFuzzerCustomMutator for the request
 // targets (fuzz_mock_http, fuzz_spec_verdict). It reads a FuzzInput (generators/fuzz_input.h),
-// parses the JSON body and mutates member values by the classes the loaded spec gives them:
-// lengths around each bound in its unit (for UTF-8 byte bounds, multi-byte characters that land
-// on and just past the bound), characters at and just outside each charset's edges, wrong JSON
-// types, missing, duplicate and unknown members, equal values for a "distinct" rule, and edits of
-// an ARN along its grammar. No member name, bound or charset is written here: they all come from
-// the spec. Inputs that are not structured JSON requests go to the fallback (LLVMFuzzerMutate).
+// scans the JSON body (spec/json_scan.h: no DOM, as this runs once per fuzz execution) and
+// mutates member values by the classes the loaded spec gives them: lengths around each bound in
+// its unit (for UTF-8 byte bounds, multi-byte characters that land on and just past the bound),
+// characters at and just outside each charset's edges, wrong JSON types, missing, duplicate and
+// unknown members, equal values for a "distinct" rule, and edits of an ARN along its grammar.
+// Members it does not touch keep their JSON text byte for byte, and their order. No member
+// name, bound or charset is written here: they all come from the spec. Inputs that are not
+// structured JSON requests go to the fallback (LLVMFuzzerMutate).
 // Immutable after construction; Mutate() may be called from any thread.
 #pragma once
 
@@ -49,15 +51,23 @@ class RequestMutator {
     const spec::ArnGrammar* grammar = nullptr;
     std::string chars;               // the printable ASCII of `pattern` (a-z without one)
     std::vector<std::string> edges;  // EdgeChars of `pattern` (of [0-9a-z]+ without one)
+    // With a grammar: EdgeChars of each ARN segment's charset (empty without one), partition,
+    // service, region, account, then the resource segments.
+    std::vector<std::vector<std::string>> segment_edges;
   };
 
   std::string LengthValue(const MemberClass& m, std::mt19937& rng) const;
-  std::string CharsetValue(const MemberClass& m, const std::string& current, std::mt19937& rng) const;
-  std::string ArnValue(const MemberClass& m, const std::string& current, std::mt19937& rng) const;
+  std::string CharsetValue(const MemberClass& m, std::string_view current, std::mt19937& rng) const;
+  std::string ArnValue(const MemberClass& m, std::string_view current, std::mt19937& rng) const;
 
   std::vector<MemberClass> members_;
   std::vector<std::vector<std::string>> distinct_;  // member groups of "distinct" rules
   std::string base_body_;                           // the spec's first example body
 };
+
+// Appends s as a JSON string the way nlohmann's dump(-1, ' ', false, error_handler_t::replace)
+// writes one (the mutator's output format): '"', '\\' and U+0000..U+001F escaped (\b \f \n \r \t,
+// else \u00xx), other UTF-8 as it is, and each invalid sequence as one U+FFFD. Public for tests.
+void AppendJsonString(std::string& out, std::string_view s);
 
 }  // namespace chapcheck::fuzz
