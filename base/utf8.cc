@@ -47,6 +47,22 @@ std::optional<std::size_t> CountCodePoints(std::string_view s) {
   return n;
 }
 
+LeadByte Lead(unsigned char c) {
+  LeadByte l;
+  if (c >= 0xC2 && c <= 0xDF) {
+    l.continuation = 1;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    l.continuation = 2;
+    if (c == 0xE0) l.first_min = 0xA0;  // no overlong forms
+    if (c == 0xED) l.first_max = 0x9F;  // no surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    l.continuation = 3;
+    if (c == 0xF0) l.first_min = 0x90;  // no overlong forms
+    if (c == 0xF4) l.first_max = 0x8F;  // nothing past U+10FFFF
+  }
+  return l;
+}
+
 bool IsValid(std::string_view s) { return CountCodePoints(s).has_value(); }
 
 bool Append(std::string& out, char32_t cp) {

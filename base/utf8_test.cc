@@ -69,3 +69,26 @@ TEST(Strings, HeaderValuesAreCaseInsensitiveTrimmedAndOrdered) {
 
 }  // namespace
 }  // namespace chapcheck
+
+namespace chapcheck::utf8 {
+namespace {
+
+// Lead's table agrees with the decoder on every lead byte and every first continuation byte.
+TEST(Utf8Lead, AgreesWithTheDecoder) {
+  for (int c = 0x80; c < 0x100; ++c) {
+    const LeadByte lead = Lead(static_cast<unsigned char>(c));
+    for (int b = 0; b < 0x100; ++b) {
+      std::string s(1, static_cast<char>(c));
+      s += static_cast<char>(b);
+      s.append(static_cast<std::size_t>(lead.continuation > 1 ? lead.continuation - 1 : 0), '\x80');
+      std::size_t pos = 0;
+      const bool decodes = DecodeNext(s, pos).has_value() && pos == s.size();
+      const bool table = lead.continuation > 0 && b >= lead.first_min && b <= lead.first_max;
+      EXPECT_EQ(decodes, table) << std::hex << c << " " << b;
+    }
+  }
+  EXPECT_EQ(Lead('a').continuation, 0);
+}
+
+}  // namespace
+}  // namespace chapcheck::utf8

@@ -65,24 +65,14 @@ std::vector<std::string> EdgeChars(const spec::Charset& cs) {
 // (that one is read again as the start of what follows), or just the lead byte when it cannot
 // start a sequence.
 std::size_t Utf8Sequence(std::string_view s, std::size_t i, std::size_t& bad) {
-  const Byte c = static_cast<Byte>(s[i]);
-  Byte lo = 0x80;
-  Byte hi = 0xBF;
-  std::size_t more = 0;
-  if (c >= 0xC2 && c <= 0xDF) {
-    more = 1;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    more = 2;
-    if (c == 0xE0) lo = 0xA0;  // no overlong forms
-    if (c == 0xED) hi = 0x9F;  // no surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    more = 3;
-    if (c == 0xF0) lo = 0x90;  // no overlong forms
-    if (c == 0xF4) hi = 0x8F;  // nothing past U+10FFFF
-  } else {
+  const utf8::LeadByte lead = utf8::Lead(static_cast<Byte>(s[i]));
+  if (lead.continuation == 0) {
     bad = 1;  // 80..C1, F5..FF
     return 0;
   }
+  Byte lo = lead.first_min;
+  Byte hi = lead.first_max;
+  const std::size_t more = static_cast<std::size_t>(lead.continuation);
   for (std::size_t k = 1; k <= more; ++k) {
     const std::size_t at = i + k;
     if (at == s.size() || static_cast<Byte>(s[at]) < lo || static_cast<Byte>(s[at]) > hi) {

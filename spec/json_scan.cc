@@ -334,22 +334,11 @@ Tok Scanner::String(Sink sink) {
     if (c < 0x80) return LexError();  // a control character
     // RFC 3629's table, as nlohmann checks it: the lead byte fixes the range of the second byte
     // and how many continuation bytes follow.
-    Byte lo = 0x80;
-    Byte hi = 0xBF;
-    int more = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      more = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      more = 2;
-      if (c == 0xE0) lo = 0xA0;  // no overlong forms
-      if (c == 0xED) hi = 0x9F;  // no surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      more = 3;
-      if (c == 0xF0) lo = 0x90;  // no overlong forms
-      if (c == 0xF4) hi = 0x8F;  // nothing past U+10FFFF
-    } else {
-      return LexError();  // 80..C1, F5..FF
-    }
+    const utf8::LeadByte lead = utf8::Lead(c);
+    if (lead.continuation == 0) return LexError();  // 80..C1, F5..FF
+    Byte lo = lead.first_min;
+    Byte hi = lead.first_max;
+    const int more = lead.continuation;
     ++p_;
     for (int i = 0; i < more; ++i) {
       if (p_ == end_ || *p_ < lo || *p_ > hi) return LexError();
