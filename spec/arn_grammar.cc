@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 #include <vector>
 
 #include "base/utf8.h"
@@ -52,6 +53,30 @@ std::optional<std::string> Check(const Segment& s, std::string_view part, std::s
 }
 
 }  // namespace
+
+ArnParts::ArnParts(std::initializer_list<std::pair<std::string, std::string>> parts) {
+  for (const auto& [name, value] : parts) (*this)[name] = value;
+}
+
+std::string& ArnParts::operator[](std::string_view name) {
+  for (auto& [n, value] : parts_) {
+    if (n == name) return value;
+  }
+  if (parts_.empty()) parts_.reserve(8);  // the header's four and a few resource segments
+  return parts_.emplace_back(std::string(name), std::string()).second;
+}
+
+const std::string& ArnParts::at(std::string_view name) const {
+  if (const std::string* value = Find(name)) return *value;
+  throw std::out_of_range("no ARN part named " + std::string(name));
+}
+
+const std::string* ArnParts::Find(std::string_view name) const {
+  for (const auto& [n, value] : parts_) {
+    if (n == name) return &value;
+  }
+  return nullptr;
+}
 
 Result<ArnParts> ParseArn(const ArnGrammar& g, std::string_view v) {
   std::array<std::string_view, 5> head;
@@ -110,8 +135,8 @@ Result<std::string> ExpandKey(std::string_view t, const ArnParts& parts, std::st
     const auto name = t.substr(i + 1, close - i - 1);
     if (name == "$") {
       out += whole;
-    } else if (auto it = parts.find(name); it != parts.end()) {
-      out += it->second;
+    } else if (const std::string* part = parts.Find(name)) {
+      out += *part;
     } else {
       return Error{"", "key template names {" + std::string(name) + "}, which the grammar lacks"};
     }

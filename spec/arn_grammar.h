@@ -5,9 +5,11 @@
 // Pure function; any thread.
 #pragma once
 
-#include <map>
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/result.h"
 #include "spec/spec.h"
@@ -15,7 +17,23 @@
 namespace chapcheck::spec {
 
 // Parts by name: "partition", "service", "region", "account", and each named resource segment.
-using ArnParts = std::map<std::string, std::string, std::less<>>;
+// A handful, so a flat list (one allocation; a map took one per part, and the spec verdict parses
+// an ARN per request).
+class ArnParts {
+ public:
+  ArnParts() = default;
+  ArnParts(std::initializer_list<std::pair<std::string, std::string>> parts);
+  // The part named `name`, added empty when there is none.
+  std::string& operator[](std::string_view name);
+  // The part named `name`; throws std::out_of_range when there is none.
+  const std::string& at(std::string_view name) const;
+  // The part named `name`, or nullptr.
+  const std::string* Find(std::string_view name) const;
+  std::size_t size() const { return parts_.size(); }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> parts_;
+};
 
 // On failure the Error's message says which part is wrong and why; it quotes no value, since the
 // caller decides whether the value may be shown.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include "spec/loader.h"
 
 namespace chapcheck::spec {
@@ -49,6 +51,17 @@ TEST(ArnGrammar, ExpandsKeyTemplates) {
   EXPECT_EQ(*ExpandKey("{$}", parts, "whole"), "whole");
   EXPECT_FALSE(ExpandKey("{nope}", parts, "").ok());
   EXPECT_FALSE(ExpandKey("{partition", parts, "").ok());
+}
+
+TEST(ArnGrammar, PartsAreFoundByNameAndAddedOnce) {
+  ArnParts parts{{"partition", "aws"}};
+  EXPECT_EQ(parts.at("partition"), "aws");
+  EXPECT_EQ(parts.Find("region"), nullptr);
+  EXPECT_THROW((void)parts.at("region"), std::out_of_range);
+  parts["region"] += "us-";
+  parts["region"] += "east-1";
+  EXPECT_EQ(parts.at("region"), "us-east-1");
+  EXPECT_EQ(parts.size(), 2u);
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ struct MemberState {
   bool sent_null = false;
   JsonKind kind = JsonKind::kNull;
   bool usable = false;       // present with the right JSON type: value rules can be evaluated
-  std::string value;         // when usable and a string
+  std::string_view value;    // when usable and a string: a view of Facts::scan's member
   bool format_ok = true;     // false when its format rule is broken (no key for lookups)
   ArnParts parts;
 };
@@ -411,7 +411,7 @@ Verdict Decide(const Spec& spec, const Request& req, AuthStatus auth, const Worl
                           (v.lenient && v.lenient->decision == Decision::kAccept);
   if (may_accept) {
     for (const Echo& e : spec.output.echo) {
-      if (const MemberState* st = state_of(e.input); st && st->usable) v.echo.emplace_back(e.output, st->value);
+      if (const MemberState* st = state_of(e.input); st && st->usable) v.echo.emplace_back(e.output, std::string(st->value));
     }
   }
   return v;
