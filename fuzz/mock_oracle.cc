@@ -28,7 +28,7 @@ struct Body {
   Body(const mocks::HttpResponse& response, std::string_view error_field) : top(spec::ScanJson(response.body)) {
     const spec::JsonScan::Member* e = top.ok ? top.Find(error_field) : nullptr;
     if (e && e->kind == spec::JsonKind::kObject) {
-      error = spec::ScanJson(std::string_view(response.body).substr(e->value_begin, e->value_end - e->value_begin));
+      error = spec::ScanJson(e->Raw(response.body));
     }
   }
   bool IsObject() const { return top.ok && top.top == spec::JsonKind::kObject; }
@@ -80,11 +80,11 @@ std::optional<std::string> EnvelopeProblemOf(const spec::Spec& spec, const mocks
   if (!body.String(env.message_field)) return "error without a string " + env.message_field;
   if (const spec::JsonScan::Member* error = body.top.Find(env.error_field)) {
     if (error->kind != spec::JsonKind::kObject) return env.error_field + " is not an object";
-    // Body scanned the object named kErrorObject; the spec names the same member.
-    const spec::JsonScan inner =
-        env.error_field == kErrorObject
-            ? *body.error
-            : spec::ScanJson(std::string_view(response.body).substr(error->value_begin, error->value_end - error->value_begin));
+    // Body scanned the object named kErrorObject (and found it an object, as here); a spec that
+    // names another member gets its own scan.
+    std::optional<spec::JsonScan> other;
+    if (env.error_field != kErrorObject) other = spec::ScanJson(error->Raw(response.body));
+    const spec::JsonScan& inner = other ? *other : *body.error;
     const spec::JsonScan::Member* code = inner.Find(env.code_field);
     if (code && code->kind != spec::JsonKind::kString) return env.code_field + " is not a string";
   }

@@ -53,6 +53,25 @@ TEST(MockOracle, DisagreementWhenTheCodeDiffers) {
   EXPECT_NE(Disagreement(v, ReadAnswer(ok)), std::nullopt);
 }
 
+// The envelope check names each problem of an error body (read by the scanner, no DOM).
+TEST(MockOracle, EnvelopeProblemsOfTheErrorObjectAreNamed) {
+  const auto problem = [](const std::string& body) {
+    auto r = Error("X", "");
+    r.body = body;
+    return EnvelopeProblem(spec::EmbeddedSpec(), r).value_or("(none)");
+  };
+  EXPECT_EQ(problem(R"({"__type":"A","message":"m","error":[]})"), "error is not an object");
+  EXPECT_EQ(problem(R"({"__type":"A","message":"m","error":{"errorCode":7}})"), "errorCode is not a string");
+  EXPECT_EQ(problem(R"({"__type":"A","message":"m","error":{"errorCode":"C","x":[1]}})"), "(none)");
+  EXPECT_EQ(problem(R"({"__type":"A","message":"m","error":{"errorCode":1},"error":{}})"), "(none)");  // the last wins
+  EXPECT_EQ(problem(R"({"__type":"A","message":5})"), "error without a string message");
+  EXPECT_EQ(problem(R"({"__type":"a#A","message":"m"})"), "__type is not a bare type name");
+  EXPECT_EQ(problem(R"({"message":"m"})"), "error without a string __type");
+  EXPECT_EQ(problem(R"([{"__type":"A"}])"), "the body is not a JSON object");
+  using namespace std::string_literals;
+  EXPECT_EQ(problem("{\"__type\":\"A\",\"message\":\"m\"}\0x"s), "the body is not a JSON object");
+}
+
 // ReadResponse (one scan) says what EnvelopeProblem and ReadAnswer say, and reads an error as
 // awsjson::ParseError (a DOM) does, on good and broken responses alike.
 TEST(MockOracle, ReadResponseAgreesWithItsTwoParts) {

@@ -183,7 +183,7 @@ class Fields {
 
   // A scanned member's value, as its text in `body` (the scanned text).
   static Field Value(const spec::JsonScan::Member& m, std::string_view body) {
-    return Field{m.name, body.substr(m.value_begin, m.value_end - m.value_begin), m.string_value,
+    return Field{m.name, m.Raw(body), m.string_value,
                  m.kind == spec::JsonKind::kString, false};
   }
 

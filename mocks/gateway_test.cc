@@ -7,6 +7,7 @@
 
 #include "mocks/mock_test_support.h"
 #include "mocks/raw_http.h"
+#include "protocol/awsjson.h"
 
 namespace chapcheck::mocks {
 namespace {
@@ -228,8 +229,9 @@ TEST_F(GatewayTest, EveryResponseHasARequestIdAndTheContentType) {
   }
 }
 
-// Error bodies written directly (no escapes needed) are byte for byte what the JSON writer gives
-// for the same object; with and without the envelope defects that change them.
+// Error bodies written directly (no escapes needed) are canonical JSON and byte for byte what the
+// shared writer (awsjson::ErrorBody) gives for the same fields; with and without the envelope
+// defects that change them; and the code is there where it belongs.
 TEST(GatewayErrors, ErrorBodiesAreWhatTheJsonWriterWrites) {
   const std::vector<HttpRequest> requests = {
       Unsigned("X", "{"), Signed("Frobnicate", json::object()), Signed("UpdateChapCredentials", json::object()),
@@ -245,8 +247,20 @@ TEST(GatewayErrors, ErrorBodiesAreWhatTheJsonWriterWrites) {
       ASSERT_GE(resp.status, 400) << resp.body;
       const json parsed = json::parse(resp.body);
       EXPECT_EQ(resp.body, parsed.dump()) << resp.body;
-      EXPECT_TRUE(parsed.contains("__type")) << resp.body;
+      ASSERT_TRUE(parsed.contains("__type")) << resp.body;
       EXPECT_EQ(parsed.contains("message"), d != Defect::kNoMessage) << resp.body;
+      if (d == Defect::kNoMessage) continue;
+      // The same fields written by the shared writer: the same bytes.
+      const std::string code = parsed.contains("error") ? parsed["error"]["errorCode"].get<std::string>() : "";
+      EXPECT_EQ(resp.body, awsjson::ErrorBody(parsed["__type"].get<std::string>(), parsed["message"].get<std::string>(), code))
+          << resp.body;
+    }
+    // The offline gateway's error carries its code, but where a defect removes it.
+    const json offline = json::parse(gw.Handle(requests.back()).body);
+    if (d == Defect::kNoErrorCode) {
+      EXPECT_FALSE(offline.contains("error")) << offline.dump();
+    } else {
+      EXPECT_EQ(offline["error"]["errorCode"], "GatewayNotConnected") << offline.dump();
     }
   }
 }

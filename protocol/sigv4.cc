@@ -222,7 +222,8 @@ void AppendHex(std::string& out, const Digest& data) {
 // which under AddressSanitizer cost more than building the text. A Scratch takes one and gives
 // it back; one that finds it taken (no caller nests them today) uses a string of its own, so a
 // future nesting is slower, never wrong. A buffer grown past kKeepBytes is released, not kept.
-// The text is a canonical request: no secret (the signing key and secret never pass through).
+// The signing key and secret never pass through, but a canonical request holds the signed
+// headers' values, X-Amz-Security-Token among them: a buffer is wiped when it is given back.
 struct ScratchBuffer {
   std::string text;
   bool taken = false;
@@ -242,8 +243,11 @@ class Scratch {
     }
   }
   ~Scratch() {
+    std::string& text = buffer_ != nullptr ? buffer_->text : own_;
+    OPENSSL_cleanse(text.data(), text.size());
     if (buffer_ == nullptr) return;
-    if (buffer_->text.capacity() > kKeepBytes) std::string().swap(buffer_->text);
+    text.clear();
+    if (text.capacity() > kKeepBytes) std::string().swap(text);
     buffer_->taken = false;
   }
   Scratch(const Scratch&) = delete;

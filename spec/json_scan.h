@@ -36,6 +36,8 @@ struct JsonScan {
     // sent, for callers that copy or replace it without a DOM.
     std::size_t value_begin = 0;
     std::size_t value_end = 0;
+    // The value's JSON as sent: its span of `text`, the text that was scanned.
+    std::string_view Raw(std::string_view text) const { return text.substr(value_begin, value_end - value_begin); }
   };
   std::vector<Member> members;  // top-level object members in first-seen order, last value wins
 
