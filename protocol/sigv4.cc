@@ -223,7 +223,8 @@ void AppendHex(std::string& out, const Digest& data) {
 // it back; one that finds it taken (no caller nests them today) uses a string of its own, so a
 // future nesting is slower, never wrong. A buffer grown past kKeepBytes is released, not kept.
 // The signing key and secret never pass through, but a canonical request holds the signed
-// headers' values, X-Amz-Security-Token among them: a buffer is wiped when it is given back.
+// headers' values, X-Amz-Security-Token among them: that buffer is wiped when it is given back
+// (the date and the string to sign hold nothing of the kind).
 struct ScratchBuffer {
   std::string text;
   bool taken = false;
@@ -233,7 +234,7 @@ enum class ScratchUse : std::size_t { kDate, kCanonical, kToSign, kCount };
 
 class Scratch {
  public:
-  explicit Scratch(ScratchUse use) {
+  explicit Scratch(ScratchUse use) : wipe_(use == ScratchUse::kCanonical) {
     thread_local std::array<ScratchBuffer, static_cast<std::size_t>(ScratchUse::kCount)> buffers;
     ScratchBuffer& b = buffers[static_cast<std::size_t>(use)];
     if (!b.taken) {
@@ -244,7 +245,7 @@ class Scratch {
   }
   ~Scratch() {
     std::string& text = buffer_ != nullptr ? buffer_->text : own_;
-    OPENSSL_cleanse(text.data(), text.size());
+    if (wipe_) OPENSSL_cleanse(text.data(), text.size());
     if (buffer_ == nullptr) return;
     text.clear();
     if (text.capacity() > kKeepBytes) std::string().swap(text);
@@ -257,6 +258,7 @@ class Scratch {
 
  private:
   static constexpr std::size_t kKeepBytes = 64 * 1024;
+  const bool wipe_;
   ScratchBuffer* buffer_ = nullptr;
   std::string own_;
 };
