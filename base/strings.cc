@@ -26,12 +26,13 @@ bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::vector<std::string_view> HeaderValues(const HeaderList& headers, std::string_view name) {
-  std::vector<std::string_view> out;
+HeaderSeen SeenHeader(const HeaderList& headers, std::string_view name) {
+  HeaderSeen seen;
   for (const auto& [k, v] : headers) {
-    if (EqualsIgnoreAsciiCase(k, name)) out.push_back(TrimSpaces(v));
+    if (!EqualsIgnoreAsciiCase(k, name)) continue;
+    if (seen.count++ == 0) seen.first = TrimSpaces(v);
   }
-  return out;
+  return seen;
 }
 
 }  // namespace chapcheck

@@ -2,6 +2,7 @@
 // case-insensitive header look-up over (name, value) lists. Pure functions; any thread.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,7 +20,12 @@ std::string_view TrimSpaces(std::string_view s);
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
-// The trimmed values of every header named `name` (case-insensitive), in order.
-std::vector<std::string_view> HeaderValues(const HeaderList& headers, std::string_view name);
+// How many headers are named `name` (case-insensitive), and the first one's value, trimmed: what
+// a rule about one header asks (missing, sent twice, its value), without listing the values.
+struct HeaderSeen {
+  std::size_t count = 0;
+  std::string_view first;
+};
+HeaderSeen SeenHeader(const HeaderList& headers, std::string_view name);
 
 }  // namespace chapcheck

@@ -63,6 +63,26 @@ LeadByte Lead(unsigned char c) {
   return l;
 }
 
+std::size_t SequenceAt(std::string_view s, std::size_t i, std::size_t& bad) {
+  const LeadByte lead = Lead(static_cast<unsigned char>(s[i]));
+  if (lead.continuation == 0) {
+    bad = 0;
+    return 0;
+  }
+  unsigned char lo = lead.first_min;
+  unsigned char hi = lead.first_max;
+  for (std::size_t k = 1; k <= static_cast<std::size_t>(lead.continuation); ++k) {
+    const std::size_t at = i + k;
+    if (at == s.size() || static_cast<unsigned char>(s[at]) < lo || static_cast<unsigned char>(s[at]) > hi) {
+      bad = k;
+      return 0;
+    }
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  return static_cast<std::size_t>(lead.continuation) + 1;
+}
+
 bool IsValid(std::string_view s) { return CountCodePoints(s).has_value(); }
 
 bool Append(std::string& out, char32_t cp) {

@@ -26,6 +26,12 @@ struct LeadByte {
 };
 LeadByte Lead(unsigned char c);
 
+// The length of the valid multi-byte sequence that starts at s[i] (a byte >= 0x80), or 0 when
+// there is none; then `bad` is where, counted from i, the first byte that does not fit stands
+// (0: the lead byte itself; s.size() - i: the text ended first). For readers that must say where
+// a sequence broke (a JSON lexer's error offset, a writer replacing the broken part).
+std::size_t SequenceAt(std::string_view s, std::size_t i, std::size_t& bad);
+
 bool IsValid(std::string_view s);
 
 // Number of code points, or nullopt if s is not valid UTF-8.

@@ -56,13 +56,14 @@ TEST(Utf8, DescribeIsLogSafe) {
 namespace chapcheck {
 namespace {
 
-TEST(Strings, HeaderValuesAreCaseInsensitiveTrimmedAndOrdered) {
+TEST(Strings, SeenHeaderIsCaseInsensitiveTrimmedAndCounts) {
   const HeaderList h = {{"Content-Type", " a "}, {"X-Other", "b"}, {"content-type", "\tc"}};
-  const auto v = HeaderValues(h, "CONTENT-TYPE");
-  ASSERT_EQ(v.size(), 2u);
-  EXPECT_EQ(v[0], "a");
-  EXPECT_EQ(v[1], "c");
-  EXPECT_TRUE(HeaderValues(h, "missing").empty());
+  const HeaderSeen v = SeenHeader(h, "CONTENT-TYPE");
+  EXPECT_EQ(v.count, 2u);
+  EXPECT_EQ(v.first, "a");  // the first in order, trimmed
+  EXPECT_EQ(SeenHeader(h, "x-other").first, "b");
+  EXPECT_EQ(SeenHeader(h, "missing").count, 0u);
+  EXPECT_EQ(SeenHeader(h, "missing").first, "");
   EXPECT_EQ(AsciiLower("AbC-1"), "abc-1");
   EXPECT_EQ(TrimSpaces("  \t "), "");
 }
@@ -88,6 +89,21 @@ TEST(Utf8Lead, AgreesWithTheDecoder) {
     }
   }
   EXPECT_EQ(Lead('a').continuation, 0);
+}
+
+// SequenceAt says how long a sequence is, or where it broke.
+TEST(Utf8Lead, SequenceAtSaysWhereASequenceBroke) {
+  std::size_t bad = 99;
+  EXPECT_EQ(SequenceAt("x\xC3\xA9y", 1, bad), 2u);
+  EXPECT_EQ(SequenceAt("\xF0\x9F\x98\x80", 0, bad), 4u);
+  EXPECT_EQ(SequenceAt("\xFF", 0, bad), 0u);
+  EXPECT_EQ(bad, 0u);  // the lead byte itself
+  EXPECT_EQ(SequenceAt("\xE0\x80\x80", 0, bad), 0u);
+  EXPECT_EQ(bad, 1u);  // overlong: the second byte is outside A0..BF
+  EXPECT_EQ(SequenceAt("\xF0\x9F\x98", 0, bad), 0u);
+  EXPECT_EQ(bad, 3u);  // the text ended where the fourth byte should be
+  EXPECT_EQ(SequenceAt("\xED\x9F\xBFz\xED\xA0\x80", 4, bad), 0u);
+  EXPECT_EQ(bad, 1u);  // a surrogate
 }
 
 }  // namespace

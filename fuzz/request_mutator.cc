@@ -59,32 +59,6 @@ std::vector<std::string> EdgeChars(const spec::Charset& cs) {
   return out;
 }
 
-// How many bytes at s[i] (a byte >= 0x80) form one valid UTF-8 sequence (RFC 3629's table, as
-// nlohmann's decoder checks it), or 0 when they do not; then `bad` is how many bytes one U+FFFD
-// replaces: the lead byte and the continuation bytes that fitted before the one that did not
-// (that one is read again as the start of what follows), or just the lead byte when it cannot
-// start a sequence.
-std::size_t Utf8Sequence(std::string_view s, std::size_t i, std::size_t& bad) {
-  const utf8::LeadByte lead = utf8::Lead(static_cast<Byte>(s[i]));
-  if (lead.continuation == 0) {
-    bad = 1;  // 80..C1, F5..FF
-    return 0;
-  }
-  Byte lo = lead.first_min;
-  Byte hi = lead.first_max;
-  const std::size_t more = static_cast<std::size_t>(lead.continuation);
-  for (std::size_t k = 1; k <= more; ++k) {
-    const std::size_t at = i + k;
-    if (at == s.size() || static_cast<Byte>(s[at]) < lo || static_cast<Byte>(s[at]) > hi) {
-      bad = k;
-      return 0;
-    }
-    lo = 0x80;
-    hi = 0xBF;
-  }
-  return more + 1;
-}
-
 // Writes a JSON string to a Sink: Put(char) and Put(const char*, size_t). Templated so the
 // exact output size can be counted first (SizeSink) and the output reserved once.
 template <typename Sink>
@@ -101,14 +75,16 @@ void PutJsonString(Sink& sink, std::string_view s) {
     }
     std::size_t bad = 0;
     std::size_t n = 0;
-    if (c >= 0x80 && (n = Utf8Sequence(s, i, bad)) != 0) {  // non-ASCII UTF-8 stays as it is
+    if (c >= 0x80 && (n = utf8::SequenceAt(s, i, bad)) != 0) {  // non-ASCII UTF-8 stays as it is
       i += n;
       continue;
     }
     sink.Put(s.data() + run, i - run);
     if (c >= 0x80) {
+      // One U+FFFD, as nlohmann's replacement writes it, for the lead byte and the continuation
+      // bytes that fitted; the byte that broke the sequence is read again.
       sink.Put("\xEF\xBF\xBD", 3);
-      i += bad;
+      i += std::max<std::size_t>(bad, 1);
     } else {
       switch (c) {
         case '"': sink.Put("\\\"", 2); break;

@@ -19,7 +19,7 @@ constexpr std::string_view kPrefixes[] = {"StorageGateway_20130630", "StorageGat
 constexpr std::string_view kNamespace = "com.amazonaws.storagegateway.v20130630#";
 constexpr const char* kInvalidRequest = "InvalidGatewayRequestException";
 
-std::vector<std::string_view> Headers(const HttpRequest& r, std::string_view name) { return HeaderValues(r.headers, name); }
+HeaderSeen Header(const HttpRequest& r, std::string_view name) { return SeenHeader(r.headers, name); }
 
 // 52 characters of [a-z0-9], the shape of the request ids in AWS's examples.
 std::string NewRequestId() {
@@ -372,10 +372,10 @@ HttpResponse Gateway::Handle(const HttpRequest& request) {
 
   // 2. The operation: POST /, X-Amz-Target
   const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
-  const auto targets = Headers(request, "X-Amz-Target");
+  const HeaderSeen target = Header(request, "X-Amz-Target");
   std::string_view operation;  // a view of the request's header
-  if (request.method == "POST" && path == "/" && targets.size() == 1) {
-    const std::string_view t = targets.front();
+  if (request.method == "POST" && path == "/" && target.count == 1) {
+    const std::string_view t = target.first;
     const auto dot = t.rfind('.');
     if (dot != std::string_view::npos) {
       const std::string_view prefix = t.substr(0, dot);
@@ -399,9 +399,8 @@ HttpResponse Gateway::Handle(const HttpRequest& request) {
   if (!handler) return call.Fail(400, "UnknownOperationException", "The operation is not supported by this service.");
 
   // 3. Serialization: the media type, then one JSON object
-  const auto types = Headers(request, "Content-Type");
-  if (types.size() != 1 ||
-      !EqualsIgnoreAsciiCase(TrimSpaces(types.front().substr(0, types.front().find(';'))), awsjson::kContentType)) {
+  const HeaderSeen type = Header(request, "Content-Type");
+  if (type.count != 1 || !EqualsIgnoreAsciiCase(TrimSpaces(type.first.substr(0, type.first.find(';'))), awsjson::kContentType)) {
     return call.Fail(400, "SerializationException", "Content-Type must be application/x-amz-json-1.1");
   }
   std::string why;

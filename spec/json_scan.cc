@@ -332,20 +332,15 @@ Tok Scanner::String(Sink sink) {
       continue;
     }
     if (c < 0x80) return LexError();  // a control character
-    // RFC 3629's table, as nlohmann checks it: the lead byte fixes the range of the second byte
-    // and how many continuation bytes follow.
-    const utf8::LeadByte lead = utf8::Lead(c);
-    if (lead.continuation == 0) return LexError();  // 80..C1, F5..FF
-    Byte lo = lead.first_min;
-    Byte hi = lead.first_max;
-    const int more = lead.continuation;
-    ++p_;
-    for (int i = 0; i < more; ++i) {
-      if (p_ == end_ || *p_ < lo || *p_ > hi) return LexError();
-      ++p_;
-      lo = 0x80;
-      hi = 0xBF;
+    // RFC 3629's table, as nlohmann checks it; an error names the byte that broke the sequence.
+    std::size_t bad = 0;
+    const std::size_t n = utf8::SequenceAt(
+        std::string_view(reinterpret_cast<const char*>(p_), static_cast<std::size_t>(end_ - p_)), 0, bad);
+    if (n == 0) {
+      p_ += bad;
+      return LexError();
     }
+    p_ += n;
   }
   str_b_ = start;
   str_e_ = p_;

@@ -12,23 +12,6 @@ namespace chapcheck::spec {
 namespace {
 
 
-// How many headers have this name, and the first one's value (trimmed): all the rules ask of a
-// header, without building the list of its values.
-struct HeaderSeen {
-  std::size_t count = 0;
-  std::string_view first;
-};
-
-HeaderSeen SeenHeader(const Request& r, std::string_view name) {
-  HeaderSeen seen;
-  for (const auto& [k, v] : r.headers) {
-    if (!EqualsIgnoreAsciiCase(k, name)) continue;
-    if (seen.count++ == 0) seen.first = TrimSpaces(v);
-  }
-  return seen;
-}
-
-
 bool TypeMatches(JsonType want, JsonKind got) {
   switch (want) {
     case JsonType::kString: return got == JsonKind::kString;
@@ -73,7 +56,7 @@ Facts Observe(const Spec& spec, const Request& req, AuthStatus auth) {
                                      ? std::string_view()
                                      : std::string_view(req.path).substr(req.path.find('?') + 1);
   if (auth == AuthStatus::kUnchecked) {
-    const bool header = SeenHeader(req, "Authorization").count > 0;
+    const bool header = SeenHeader(req.headers, "Authorization").count > 0;
     const bool presigned = query.find("X-Amz-Signature=") != std::string_view::npos;
     f.auth = header || presigned ? AuthStatus::kValid : AuthStatus::kMissing;
   } else {
@@ -81,7 +64,7 @@ Facts Observe(const Spec& spec, const Request& req, AuthStatus auth) {
   }
   f.method_path_ok = req.method == spec.protocol.method && path_only == spec.protocol.path;
 
-  const HeaderSeen targets = SeenHeader(req, spec.protocol.target_header);
+  const HeaderSeen targets = SeenHeader(req.headers, spec.protocol.target_header);
   if (targets.count == 0) {
     f.target_reason = spec.protocol.target_header + " is missing";
   } else if (targets.count > 1) {
@@ -106,7 +89,7 @@ Facts Observe(const Spec& spec, const Request& req, AuthStatus auth) {
     }
   }
 
-  const HeaderSeen types = SeenHeader(req, "Content-Type");
+  const HeaderSeen types = SeenHeader(req.headers, "Content-Type");
   if (types.count == 0) {
     f.content_type_ok = false;
     f.content_type_reason = "Content-Type is missing";
