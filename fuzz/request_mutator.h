@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +22,27 @@
 #include "spec/spec.h"
 
 namespace chapcheck::fuzz {
+
+// The mutator's random engine: SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom
+// number generators", 2014), a UniformRandomBitGenerator. One is seeded per mutation, from
+// libFuzzer's seed: seeding costs one store, where std::mt19937 filled 624 words (and then
+// regenerated them on the first draw), a twentieth of a fuzz_spec_verdict execution under ASan.
+class MutationRng {
+ public:
+  using result_type = std::uint64_t;
+  explicit MutationRng(std::uint64_t seed) : state_(seed) {}
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return ~result_type{0}; }
+  result_type operator()() {
+    std::uint64_t z = state_ += 0x9E3779B97F4A7C15u;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+  }
+
+ private:
+  std::uint64_t state_;
+};
 
 class RequestMutator {
  public:
@@ -40,7 +60,7 @@ class RequestMutator {
                         unsigned seed) const;
 
   // One to three mutations of a JSON object body; nullopt when `body` is not a JSON object.
-  std::optional<std::string> MutateBody(std::string_view body, std::mt19937& rng) const;
+  std::optional<std::string> MutateBody(std::string_view body, MutationRng& rng) const;
 
  private:
   struct MemberClass {
@@ -56,9 +76,9 @@ class RequestMutator {
     std::vector<std::vector<std::string>> segment_edges;
   };
 
-  std::string LengthValue(const MemberClass& m, std::mt19937& rng) const;
-  std::string CharsetValue(const MemberClass& m, std::string_view current, std::mt19937& rng) const;
-  std::string ArnValue(const MemberClass& m, std::string_view current, std::mt19937& rng) const;
+  std::string LengthValue(const MemberClass& m, MutationRng& rng) const;
+  std::string CharsetValue(const MemberClass& m, std::string_view current, MutationRng& rng) const;
+  std::string ArnValue(const MemberClass& m, std::string_view current, MutationRng& rng) const;
 
   std::vector<MemberClass> members_;
   std::vector<std::vector<std::string>> distinct_;  // member groups of "distinct" rules

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <random>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -160,7 +161,7 @@ TEST(RequestMutator, WritesAnObjectOrNothing) {
   for (unsigned seed = 0; seed < 20000; ++seed) {
     // Chains of 10 mutations, as the fuzzer makes them: each output is the next input.
     if (seed % 10 == 0) body = objects[(seed / 10) % objects.size()];
-    std::mt19937 rng(seed);
+    MutationRng rng(seed);
     const auto out = m.MutateBody(body, rng);
     ASSERT_TRUE(out.has_value()) << body;
     // (And the next round checks that the scanner reads it as an object too.)
@@ -169,7 +170,7 @@ TEST(RequestMutator, WritesAnObjectOrNothing) {
   }
   for (const auto& text : NotObjects()) {
     for (unsigned seed = 0; seed < 50; ++seed) {
-      std::mt19937 rng(seed);
+      MutationRng rng(seed);
       EXPECT_FALSE(m.MutateBody(text, rng).has_value()) << text;
     }
   }
@@ -239,7 +240,7 @@ TEST(RequestMutator, KeepsTheTextOfMembersItDoesNotTouch) {
   const auto in = RawMembers(body, &in_order);
   std::map<std::string, int> kept;
   for (unsigned seed = 0; seed < 5000; ++seed) {
-    std::mt19937 rng(seed);
+    MutationRng rng(seed);
     const auto out = m.MutateBody(body, rng);
     ASSERT_TRUE(out.has_value());
     std::vector<std::string> out_order;
