@@ -6,10 +6,13 @@
 // sensitive member's value).
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "fuzz/mock_oracle.h"
+#include "fuzz/request_mutator.h"
 #include "generators/fuzz_input.h"
 #include "mocks/mock_test_support.h"
 #include "spec/json_scan.h"
@@ -63,6 +66,39 @@ bool Quotes(const spec::Verdict& v, const std::string& text) {
   return false;
 }
 
+// The secret with each letter and digit moved one on in its range (z to a, 9 to 0): the same
+// length in bytes and characters, the same bytes elsewhere, valid UTF-8 if it was.
+std::string Rotated(std::string_view secret) {
+  std::string out(secret);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = c == 'z' ? 'a' : static_cast<char>(c + 1);
+    else if (c >= 'A' && c <= 'Z') c = c == 'Z' ? 'A' : static_cast<char>(c + 1);
+    else if (c >= '0' && c <= '9') c = c == '9' ? '0' : static_cast<char>(c + 1);
+  }
+  return out;
+}
+
+// The rule (empty for an out-of-scope verdict) whose reason in `v` holds `text` while its reason
+// in `w` does not; nullptr when there is none. Rules are matched in order of appearance, so a rule
+// that `w` no longer breaks says nothing either way.
+const std::string* QuotedOnlyBefore(const spec::Verdict& v, const spec::Verdict& w, const std::string& text) {
+  auto holds = [&](const std::string& reason) { return reason.find(text) != std::string::npos; };
+  if (v.outcome.decision == w.outcome.decision && v.outcome.rule == w.outcome.rule && holds(v.outcome.reason) &&
+      !holds(w.outcome.reason)) {
+    return &v.outcome.rule;
+  }
+  std::vector<bool> used(w.broken.size(), false);
+  for (const auto& b : v.broken) {
+    for (std::size_t j = 0; j < w.broken.size(); ++j) {
+      if (used[j] || w.broken[j].rule != b.rule) continue;
+      used[j] = true;
+      if (holds(b.reason) && !holds(w.broken[j].reason)) return &b.rule;
+      break;
+    }
+  }
+  return nullptr;
+}
+
 void CheckShape(const spec::Spec& s, const spec::Request& request, const spec::Verdict& v, const Judge& judge) {
   const spec::Outcome& o = v.outcome;
   if (o.decision == spec::Decision::kAccept && !v.broken.empty()) Finding("accepted, yet rules are broken", v);
@@ -76,10 +112,12 @@ void CheckShape(const spec::Spec& s, const spec::Request& request, const spec::V
   }
   if (v.lenient && o.severity != spec::Severity::kShould) Finding("a lenient outcome for a must-rule", v);
   // No reason quotes a sensitive value. A reason may hold the same text by chance (its own
-  // wording, another member's value, a header): it quotes the secret when the text goes away
-  // once the secret is replaced by other bytes of the same length and the same rule decides.
-  // The body is read with the verdict's own scanner (no DOM); the secret's value is replaced where
-  // it stands in the text (the replacement needs no escape).
+  // wording, another member's value, a header, another rule's member names): it quotes the secret
+  // when the same request, judged with every sensitive member that holds that value given
+  // Rotated() letters and digits instead (the same length, the same rules broken: equal secrets
+  // stay equal), gets a reason for the same rule that no longer holds the text.
+  // The body is read with the verdict's own scanner (no DOM); values are replaced where they stand
+  // in the text.
   const spec::JsonScan scan = spec::ScanJson(request.body);
   if (!scan.ok || scan.top != spec::JsonKind::kObject) return;
   for (const auto& m : s.members) {
@@ -87,11 +125,23 @@ void CheckShape(const spec::Spec& s, const spec::Request& request, const spec::V
     if (!sent || sent->kind != spec::JsonKind::kString) continue;
     const std::string& secret = sent->string_value;
     if (secret.size() < 6 || !Quotes(v, secret)) continue;
-    spec::Request other = request;
-    other.body.replace(sent->value_begin, sent->value_end - sent->value_begin,
-                       '"' + std::string(secret.size(), secret[0] == 'Q' ? 'R' : 'Q') + '"');
-    const spec::Verdict w = judge(other);
-    if (w.outcome.rule == o.rule && !Quotes(w, secret)) Finding("a reason quotes the value of " + m.name, v);
+    const std::string other = Rotated(secret);
+    if (other == secret) continue;  // no letter or digit to change: nothing to tell apart
+    std::string json;
+    fuzz::AppendJsonString(json, other);
+    std::vector<const spec::JsonScan::Member*> holders;  // sensitive members with this value
+    for (const auto& x : scan.members) {
+      const spec::Member* def = s.FindMember(x.name);
+      if (def && def->sensitive && x.kind == spec::JsonKind::kString && x.string_value == secret) holders.push_back(&x);
+    }
+    std::sort(holders.begin(), holders.end(), [](auto* a, auto* b) { return a->value_begin > b->value_begin; });
+    spec::Request other_request = request;
+    for (const auto* x : holders) other_request.body.replace(x->value_begin, x->value_end - x->value_begin, json);
+    if (const std::string* rule = QuotedOnlyBefore(v, judge(other_request), secret)) {
+      Finding("the reason of " + (rule->empty() ? std::string("the out-of-scope verdict") : *rule) +
+                  " quotes the value of " + m.name,
+              v);
+    }
   }
 }
 
