@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "base/fuzzing.h"
+#include "base/inline_arena.h"
 #include "base/strings.h"
 
 // Notes on choices the header leaves open (kept here so the header stays short):
@@ -406,22 +407,6 @@ void AppendCanonicalValue(std::string& out, std::string_view value) {
     out += ' ';
   }
 }
-
-// Room inside an object for the small vectors below: a request's dozen headers then need no heap
-// allocation (under AddressSanitizer each one costs more than the canonicalisation itself); a
-// larger request spills over to the heap.
-template <std::size_t Bytes>
-class InlineArena {
- public:
-  InlineArena() = default;
-  InlineArena(const InlineArena&) = delete;
-  InlineArena& operator=(const InlineArena&) = delete;
-  std::pmr::memory_resource* get() { return &resource_; }
-
- private:
-  alignas(std::max_align_t) std::byte storage_[Bytes];
-  std::pmr::monotonic_buffer_resource resource_{storage_, Bytes, std::pmr::new_delete_resource()};
-};
 
 // Lower-case copies of header names, in one buffer (one allocation however many names), viewed
 // by `Add`'s returned views. A vector, not a string: growing within its reserved capacity is

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/inline_arena.h"
 #include "base/strings.h"
 #include "base/utf8.h"
 #include "spec/arn_grammar.h"
@@ -109,8 +110,7 @@ Facts Observe(const Spec& spec, const Request& req, AuthStatus auth) {
   return f;
 }
 
-std::vector<MemberState> ObserveMembers(const Spec& spec, const Facts& f) {
-  std::vector<MemberState> out;
+void ObserveMembers(const Spec& spec, const Facts& f, std::pmr::vector<MemberState>& out) {
   out.reserve(spec.members.size());
   for (const Member& m : spec.members) {
     MemberState st;
@@ -124,7 +124,6 @@ std::vector<MemberState> ObserveMembers(const Spec& spec, const Facts& f) {
     }
     out.push_back(std::move(st));
   }
-  return out;
 }
 
 std::string LengthReason(const MemberState& st, const LengthBound& b, std::size_t n) {
@@ -303,9 +302,13 @@ bool Verdict::Allows(Decision d, std::string_view type, std::string_view code, b
 
 Verdict Decide(const Spec& spec, const Request& req, AuthStatus auth, const World* world) {
   Verdict v;
-  const Facts f = Observe(spec, req, auth);
-  v.target_prefix = f.prefix;
-  std::vector<MemberState> members = f.readable ? ObserveMembers(spec, f) : std::vector<MemberState>();
+  Facts f = Observe(spec, req, auth);
+  v.target_prefix = std::move(f.prefix);
+  // The per-request lists below live in this arena: Decide runs once or more per fuzz execution,
+  // and under AddressSanitizer a heap allocation costs more than most rules.
+  InlineArena<2048> arena;
+  std::pmr::vector<MemberState> members(arena.get());
+  if (f.readable) ObserveMembers(spec, f, members);
   auto state_of = [&](std::string_view name) -> MemberState* {
     for (auto& st : members) {
       if (st.member->name == name) return &st;
@@ -313,7 +316,7 @@ Verdict Decide(const Spec& spec, const Request& req, AuthStatus auth, const Worl
     return nullptr;
   };
 
-  std::vector<Hit> hits;
+  std::pmr::vector<Hit> hits(arena.get());
   hits.reserve(8);  // a request rarely breaks more
   bool stop = false;  // nothing after this point can be judged (out of scope)
   for (Phase phase : spec.phases) {
@@ -324,18 +327,18 @@ Verdict Decide(const Spec& spec, const Request& req, AuthStatus auth, const Worl
         stop = true;
         continue;
       }
-      if (auto why = CheckProtocolRule(spec, r, f)) hits.push_back(Hit{&r.head, *why});
+      if (auto why = CheckProtocolRule(spec, r, f)) hits.push_back(Hit{&r.head, std::move(*why)});
     }
     if (stop || !f.readable) continue;
     for (MemberState& st : members) {
       for (const MemberRule& r : st.member->rules) {
         if (r.head.phase != phase) continue;
-        if (auto why = CheckMemberRule(spec, r, st)) hits.push_back(Hit{&r.head, *why});
+        if (auto why = CheckMemberRule(spec, r, st)) hits.push_back(Hit{&r.head, std::move(*why)});
       }
     }
     for (const CrossRule& r : spec.cross_rules) {
       if (r.head.phase != phase) continue;
-      std::vector<const MemberState*> sent;
+      std::pmr::vector<const MemberState*> sent(arena.get());
       for (const auto& name : r.members) {
         const MemberState* st = state_of(name);
         if (st && st->usable) sent.push_back(st);
