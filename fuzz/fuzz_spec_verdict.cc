@@ -58,7 +58,7 @@ bool Same(const spec::Verdict& a, const spec::Verdict& b) {
 using Judge = std::function<spec::Verdict(const spec::Request&)>;
 
 // True when some reason of `v` holds `text`.
-bool Quotes(const spec::Verdict& v, const std::string& text) {
+bool Quotes(const spec::Verdict& v, std::string_view text) {
   if (v.outcome.reason.find(text) != std::string::npos) return true;
   for (const auto& b : v.broken) {
     if (b.reason.find(text) != std::string::npos) return true;
@@ -81,7 +81,7 @@ std::string Rotated(std::string_view secret) {
 // The rule (empty for an out-of-scope verdict) whose reason in `v` holds `text` while its reason
 // in `w` does not; nullptr when there is none. Rules are matched in order of appearance, so a rule
 // that `w` no longer breaks says nothing either way.
-const std::string* QuotedOnlyBefore(const spec::Verdict& v, const spec::Verdict& w, const std::string& text) {
+const std::string* QuotedOnlyBefore(const spec::Verdict& v, const spec::Verdict& w, std::string_view text) {
   auto holds = [&](const std::string& reason) { return reason.find(text) != std::string::npos; };
   if (v.outcome.decision == w.outcome.decision && v.outcome.rule == w.outcome.rule && holds(v.outcome.reason) &&
       !holds(w.outcome.reason)) {
@@ -123,7 +123,7 @@ void CheckShape(const spec::Spec& s, const spec::Request& request, const spec::V
   for (const auto& m : s.members) {
     const spec::JsonScan::Member* sent = m.sensitive ? scan.Find(m.name) : nullptr;
     if (!sent || sent->kind != spec::JsonKind::kString) continue;
-    const std::string& secret = sent->string_value;
+    const std::string_view secret = sent->string_value;
     if (secret.size() < 6 || !Quotes(v, secret)) continue;
     const std::string other = Rotated(secret);
     if (other == secret) continue;  // no letter or digit to change: nothing to tell apart

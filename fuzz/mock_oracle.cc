@@ -32,11 +32,12 @@ struct Body {
     }
   }
   bool IsObject() const { return top.ok && top.top == spec::JsonKind::kObject; }
-  // A top-level string member's value, or nullptr (absent, or not a string).
-  const std::string* String(std::string_view name) const { return StringOf(top, name); }
-  static const std::string* StringOf(const spec::JsonScan& scan, std::string_view name) {
+  // A top-level string member's value, or nullopt (absent, or not a string).
+  std::optional<std::string_view> String(std::string_view name) const { return StringOf(top, name); }
+  static std::optional<std::string_view> StringOf(const spec::JsonScan& scan, std::string_view name) {
     const spec::JsonScan::Member* m = scan.Find(name);
-    return m && m->kind == spec::JsonKind::kString ? &m->string_value : nullptr;
+    if (m && m->kind == spec::JsonKind::kString) return m->string_value;
+    return std::nullopt;
   }
 };
 
@@ -72,7 +73,7 @@ std::optional<std::string> EnvelopeProblemOf(const spec::Spec& spec, const mocks
   if (!id || id->empty()) return "no " + env.request_id_header + " header";
   if (!body.IsObject()) return "the body is not a JSON object";
   if (s < 300) return std::nullopt;
-  const std::string* t = body.String(env.type_field);
+  const std::optional<std::string_view> t = body.String(env.type_field);
   if (!t) return "error without a string " + env.type_field;
   if (t->empty() || awsjson::BareType(*t) != *t || t->find_first_of("#:") != std::string::npos) {
     return env.type_field + " is not a bare type name";

@@ -214,8 +214,8 @@ std::map<std::string, std::string> RawMembers(std::string_view body, std::vector
   const spec::JsonScan scan = spec::ScanJson(body);
   std::map<std::string, std::string> out;
   for (const auto& mem : scan.members) {
-    out[mem.name] = std::string(body.substr(mem.value_begin, mem.value_end - mem.value_begin));
-    if (order) order->push_back(mem.name);
+    out[std::string(mem.name)] = std::string(body.substr(mem.value_begin, mem.value_end - mem.value_begin));
+    if (order) order->emplace_back(mem.name);
   }
   return out;
 }

@@ -22,10 +22,11 @@ Result<ParsedError> ParseError(std::string_view body, std::string_view errortype
   const json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return Error{"", "the error body is not JSON"};
   if (!j.is_object()) return Error{"", "the error body is not a JSON object"};
-  // A string member of `object`, or nullptr.
-  const auto string_member = [](const json& object, const char* key) -> const std::string* {
+  // A string member of `object`, or nullopt.
+  const auto string_member = [](const json& object, const char* key) -> std::optional<std::string_view> {
     const auto it = object.find(key);
-    return it != object.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+    if (it == object.end() || !it->is_string()) return std::nullopt;
+    return std::string_view(it->get_ref<const std::string&>());
   };
   ErrorFields f;
   f.type = string_member(j, "__type");
@@ -41,8 +42,8 @@ Result<ParsedError> ParseError(std::string_view body, std::string_view errortype
 
 Result<ParsedError> ParseErrorFields(const ErrorFields& f, std::string_view errortype_header) {
   ParsedError e;
-  if (const std::string* t = f.type ? f.type : f.code) {
-    e.raw_type = *t;
+  if (const std::optional<std::string_view>& t = f.type ? f.type : f.code) {
+    e.raw_type = std::string(*t);
     e.type = BareType(e.raw_type);
   }
   if (e.type.empty() && !errortype_header.empty()) {
@@ -50,12 +51,12 @@ Result<ParsedError> ParseErrorFields(const ErrorFields& f, std::string_view erro
     e.type_from_header = true;
   }
   if (e.type.empty()) return Error{"", "the error names no type (__type, code or X-Amzn-Errortype)"};
-  if (const std::string* m = f.message ? f.message : f.Message) {
+  if (const std::optional<std::string_view>& m = f.message ? f.message : f.Message) {
     e.has_message = true;
-    e.message = *m;
+    e.message = std::string(*m);
   }
   e.has_error_object = f.has_error_object;
-  if (f.error_code) e.error_code = *f.error_code;
+  if (f.error_code) e.error_code = std::string(*f.error_code);
   return e;
 }
 

@@ -4,6 +4,7 @@
 // Pure functions; any thread. Nothing here sees a secret: callers pass messages that are safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,12 +38,12 @@ Result<ParsedError> ParseError(std::string_view body, std::string_view errortype
 // not a string: for callers that read the body with another parser. The rules of which member
 // wins stay in ParseErrorFields.
 struct ErrorFields {
-  const std::string* type = nullptr;        // "__type"
-  const std::string* code = nullptr;        // "code"
-  const std::string* message = nullptr;     // "message"
-  const std::string* Message = nullptr;     // "Message"
-  bool has_error_object = false;            // "error" is an object
-  const std::string* error_code = nullptr;  // "error"."errorCode"
+  std::optional<std::string_view> type;        // "__type"
+  std::optional<std::string_view> code;        // "code"
+  std::optional<std::string_view> message;     // "message"
+  std::optional<std::string_view> Message;     // "Message"
+  bool has_error_object = false;               // "error" is an object
+  std::optional<std::string_view> error_code;  // "error"."errorCode"
 };
 Result<ParsedError> ParseErrorFields(const ErrorFields& body, std::string_view errortype_header);
 

@@ -60,7 +60,7 @@ enum class Tok {
 enum class Sink {
   kNone,   // validate only
   kKey,    // a key: plain keys stay a view of the input, escaped ones are decoded into arena_
-  kValue,  // a top-level member's value: escaped ones are decoded into *value_dst_
+  kValue,  // a top-level member's value: escaped ones are decoded into a new string of decoded
 };
 
 // Objects up to this many keys look for a repeat by comparing; larger ones get a hash index.
@@ -207,7 +207,7 @@ class Scanner {
   const Byte* str_e_ = nullptr;
   bool str_escaped_ = false;
   Key key_{};                         // the last key token (Sink::kKey)
-  std::string* value_dst_ = nullptr;  // where Sink::kValue decodes escaped strings
+  std::string* decoded_value_ = nullptr;  // where Sink::kValue decoded the last escaped string
   const Byte* num_b_ = nullptr;       // the last number token
   const Byte* num_e_ = nullptr;
 
@@ -321,8 +321,7 @@ Tok Scanner::String(Sink sink) {
     if (c == '\\') {
       if (sink != Sink::kNone) {
         if (dst == nullptr) {  // the first escape: from here on the content is built in dst
-          dst = sink == Sink::kKey ? &arena_ : value_dst_;
-          if (sink == Sink::kValue) dst->clear();
+          dst = sink == Sink::kKey ? &arena_ : (decoded_value_ = &out_.decoded.emplace_front());
         }
         dst->append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p_ - run));
       }
@@ -483,7 +482,11 @@ void Scanner::OnKey() {
     } else if (index + 1 - o.keys_begin > kLinearKeys) {
       BuildIndex(o);
     }
-    if (in_top_object()) out_.members.push_back(JsonScan::Member{std::string(text), JsonKind::kNull, {}});
+    if (in_top_object()) {
+      // A key decoded into arena_ goes with the scanner: the scan keeps its own copy.
+      const std::string_view name = key_.in_arena ? std::string_view(out_.decoded.emplace_front(text)) : text;
+      out_.members.push_back(JsonScan::Member{name, JsonKind::kNull, {}});
+    }
   }
   o.current_key = index;
   // The top-level object's keys are keys_[0, n) in first-seen order, like out_.members.
@@ -501,17 +504,15 @@ void Scanner::OnValue(JsonKind kind) {
   m.value_begin = tok_begin_;
   m.value_end = tok_end_;  // a container's end is set when it closes (EndValue)
   if (kind != JsonKind::kString) {
-    m.string_value.clear();
+    m.string_value = {};
   } else if (!str_escaped_) {
-    m.string_value.assign(reinterpret_cast<const char*>(str_b_), static_cast<std::size_t>(str_e_ - str_b_));
-  }  // else String() decoded it there already
+    m.string_value = std::string_view(reinterpret_cast<const char*>(str_b_), static_cast<std::size_t>(str_e_ - str_b_));
+  } else {
+    m.string_value = *decoded_value_;  // String() decoded it there
+  }
 }
 
-Sink Scanner::ValueSink() {
-  if (!in_top_object()) return Sink::kNone;
-  value_dst_ = &out_.members[member_].string_value;
-  return Sink::kValue;
-}
+Sink Scanner::ValueSink() { return in_top_object() ? Sink::kValue : Sink::kNone; }
 
 // A value that just ended at p_ (a scalar, or a container's closing bracket): when it is a
 // top-level member's, that member's text ends here.

@@ -2,6 +2,8 @@
 // without building a DOM and without throwing: whether it parses (RFC 8259, strict UTF-8, finite
 // numbers), the kind of the top-level value, duplicate keys at any depth, and the top-level
 // object's members (last value wins, strings decoded to UTF-8).
+// Member names and string values are views: of the scanned text where it holds them as they are
+// (no escape), else of text the scan decoded and keeps. The scanned text must outlive the scan.
 //
 // Depth is bounded only by the input: the parser is iterative and the scanner keeps one small
 // frame per open object. Error texts never quote the input (it may hold secrets).
@@ -9,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <forward_list>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,9 +32,9 @@ struct JsonScan {
   std::size_t max_depth = 0;
 
   struct Member {
-    std::string name;
+    std::string_view name;     // decoded: a view of the text, or of `decoded`
     JsonKind kind = JsonKind::kNull;
-    std::string string_value;  // when kind == kString
+    std::string_view string_value;  // when kind == kString, decoded: likewise
     // Where the (last) value stands in the scanned text: [value_begin, value_end) is its JSON as
     // sent, for callers that copy or replace it without a DOM.
     std::size_t value_begin = 0;
@@ -40,6 +43,15 @@ struct JsonScan {
     std::string_view Raw(std::string_view text) const { return text.substr(value_begin, value_end - value_begin); }
   };
   std::vector<Member> members;  // top-level object members in first-seen order, last value wins
+  // Names and values that had escapes, decoded. A list: its strings stay where they are as it
+  // grows and when the scan is moved, so the views above stay valid (a copy would not: none).
+  std::forward_list<std::string> decoded;
+
+  JsonScan() = default;
+  JsonScan(JsonScan&&) = default;
+  JsonScan& operator=(JsonScan&&) = default;
+  JsonScan(const JsonScan&) = delete;
+  JsonScan& operator=(const JsonScan&) = delete;
 
   const Member* Find(std::string_view name) const;
 };

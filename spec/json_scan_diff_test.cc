@@ -101,10 +101,11 @@ class ReferenceHandler {
     if (frames_.size() == 1 && frames_.back().is_object) {
       const std::string& name = frames_.back().current_key;
       auto [slot, inserted] = member_index_.try_emplace(name, out_.members.size());
-      if (inserted) out_.members.push_back(JsonScan::Member{name, kind, {}});
+      // The scan's members are views: this reference keeps every name and value in `decoded`.
+      if (inserted) out_.members.push_back(JsonScan::Member{out_.decoded.emplace_front(name), kind, {}});
       JsonScan::Member& m = out_.members[slot->second];
       m.kind = kind;
-      m.string_value = pending_string_ ? *pending_string_ : std::string();
+      m.string_value = pending_string_ ? std::string_view(out_.decoded.emplace_front(*pending_string_)) : std::string_view();
     }
     return true;
   }
