@@ -116,7 +116,8 @@ TEST(JsonScan, Utf8FollowsTheRfc3629Table) {
                            "\xEC\xBF\xBF", "\xED\x80\x80", "\xED\x9F\xBF", "\xEE\x80\x80", "\xEF\xBF\xBF",
                            "\xF0\x90\x80\x80", "\xF0\xBF\xBF\xBF", "\xF1\x80\x80\x80", "\xF3\xBF\xBF\xBF",
                            "\xF4\x80\x80\x80", "\xF4\x8F\xBF\xBF", "\x7F"}) {
-    const JsonScan s = ScanJson("{\"k\":\"" + std::string(good) + "\"}");
+    const std::string text = "{\"k\":\"" + std::string(good) + "\"}";  // the scan's views point into it
+    const JsonScan s = ScanJson(text);
     EXPECT_TRUE(s.ok) << s.error;
     EXPECT_EQ(s.Find("k")->string_value, good);
   }
