@@ -18,7 +18,7 @@ std::optional<char32_t> DecodeNext(std::string_view s, std::size_t& pos);
 // What a lead byte allows (RFC 3629's table): how many continuation bytes follow (0 when the byte
 // cannot start a multi-byte sequence: ASCII, 80..C1, F5..FF) and the range of the first of them
 // (narrower than 80..BF after E0, ED, F0 and F4: no overlong forms, surrogates, or values past
-// U+10FFFF). The later continuation bytes are 80..BF. For byte-by-byte readers (JSON lexers).
+// U+10FFFF). The later continuation bytes are 80..BF. SequenceAt reads by it.
 struct LeadByte {
   int continuation = 0;
   unsigned char first_min = 0x80;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # fuzz/coverage_ignorelist_test.sh BINARY...: fuzz/coverage_ignorelist.txt took effect in these
 # libFuzzer binaries. In each, no library function (libstdc++, Boost, nlohmann/json: the list's
-# "fun:" lines) calls a trace-cmp hook, and chapcheck's own functions do (so the check would
-# see instrumentation where there is some). Fails, naming the functions, when a build compiled the
+# "fun:" lines) calls a coverage hook (__sanitizer_cov_trace_*), and some chapcheck function in
+# one of them does (the iSCSI code keeps its hooks: so the check would see instrumentation where
+# there is some). Fails, naming the functions, when a build compiled the
 # libraries with coverage: a list clang does not apply (a "src:" pattern for headers matches
 # nothing), a flag that went missing, or a stale object from a compiler cache.
 # It also checks the text files of fuzz/CMakeLists.txt (compiled without trace-cmp, edges kept):
@@ -57,11 +58,11 @@ for bin in "$@"; do
   own=$(grep -cE ' <_ZZ?(N[KRO]?[KRO]?)?9chapcheck' <<<"$counts" || true)
   own_total=$((own_total + own))
   if [[ -n "$library" ]]; then
-    echo "FAIL: $(basename "$bin"): $(wc -l <<<"$library") library functions carry trace-cmp hooks, e.g.:" >&2
+    echo "FAIL: $(basename "$bin"): $(wc -l <<<"$library") library functions carry coverage hooks, e.g.:" >&2
     head -n 5 < <(sort -rn <<<"$library") | cut -c1-160 >&2
     status=1
   else
-    echo "ok: $(basename "$bin"): no library function carries trace-cmp hooks; $own chapcheck functions do"
+    echo "ok: $(basename "$bin"): no library function carries coverage hooks; $own chapcheck functions do"
   fi
   hooked=$(grep -E " <$text_re" <<<"$cmp_counts" || true)
   mapfile -t text < <("${NM:-nm}" -S "$bin" | awk '$3 == "T" || $3 == "t" { print $1, $2, $4 }' | grep -E " $text_re" || true)
@@ -82,7 +83,7 @@ for bin in "$@"; do
 done
 # The binary parsers (iSCSI) keep their hooks: with none anywhere, the reading above saw nothing.
 if [[ "$own_total" -eq 0 ]]; then
-  echo "FAIL: no chapcheck function in these binaries carries a trace-cmp hook (not a fuzz build?)" >&2
+  echo "FAIL: no chapcheck function in these binaries carries a coverage hook (not a fuzz build?)" >&2
   status=1
 fi
 exit $status

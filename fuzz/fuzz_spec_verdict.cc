@@ -4,9 +4,9 @@
 // when the same request is judged twice; a verdict that breaks the spec's own shape (a rejection
 // without a known rule, type or status; an acceptance with broken rules; a reason that quotes a
 // sensitive member's value).
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -32,9 +32,10 @@ const Env& TheEnv() {
   return env;
 }
 
-[[noreturn]] void Finding(const std::string& what, const spec::Verdict& v) {
+// Reports and aborts. The reason is left out when it may hold a secret (the quoting finding).
+[[noreturn]] void Finding(const std::string& what, const spec::Verdict& v, bool show_reason = true) {
   std::fprintf(stderr, "fuzz_spec_verdict: %s\n  verdict: %s (%s)\n", what.c_str(), v.outcome.Summary().c_str(),
-               v.outcome.reason.c_str());
+               show_reason ? v.outcome.reason.c_str() : "reason withheld: it may hold the secret");
   std::abort();
 }
 
@@ -140,7 +141,7 @@ void CheckShape(const spec::Spec& s, const spec::Request& request, const spec::V
     if (const std::string* rule = QuotedOnlyBefore(v, judge(other_request), secret)) {
       Finding("the reason of " + (rule->empty() ? std::string("the out-of-scope verdict") : *rule) +
                   " quotes the value of " + m.name,
-              v);
+              v, /*show_reason=*/false);
     }
   }
 }

@@ -87,7 +87,8 @@ class RequestMutator {
 
 // Appends s as a JSON string the way nlohmann's dump(-1, ' ', false, error_handler_t::replace)
 // writes one (the mutator's output format): '"', '\\' and U+0000..U+001F escaped (\b \f \n \r \t,
-// else \u00xx), other UTF-8 as it is, and each invalid sequence as one U+FFFD. Public for tests.
+// else \u00xx), other UTF-8 as it is, and each invalid sequence as one U+FFFD. Also for fuzz_spec_verdict's
+// replacement values, and for tests.
 void AppendJsonString(std::string& out, std::string_view s);
 
 }  // namespace chapcheck::fuzz

@@ -60,7 +60,7 @@ enum class Tok {
 enum class Sink {
   kNone,   // validate only
   kKey,    // a key: plain keys stay a view of the input, escaped ones are decoded into arena_
-  kValue,  // a top-level member's value: escaped ones are decoded into a new string of decoded
+  kValue,  // a top-level member's value: escaped ones are decoded into a new string of JsonScan::decoded
 };
 
 // Objects up to this many keys look for a repeat by comparing; larger ones get a hash index.

@@ -12,7 +12,6 @@
 namespace chapcheck::spec {
 namespace {
 
-
 bool TypeMatches(JsonType want, JsonKind got) {
   switch (want) {
     case JsonType::kString: return got == JsonKind::kString;
@@ -32,7 +31,7 @@ struct MemberState {
   bool sent_null = false;
   JsonKind kind = JsonKind::kNull;
   bool usable = false;       // present with the right JSON type: value rules can be evaluated
-  std::string_view value;    // when usable and a string: a view of Facts::scan's member
+  std::string_view value;    // when usable and a string: Facts::scan's view (of the body, or decoded)
   bool format_ok = true;     // false when its format rule is broken (no key for lookups)
   ArnParts parts;
 };
