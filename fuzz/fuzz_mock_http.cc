@@ -6,7 +6,9 @@
 //   - a response that is not well-formed awsJson1_1 (fuzz/mock_oracle.h EnvelopeProblem);
 //   - differential: the mock's decision, __type or errorCode is not what the spec verdict
 //     (spec::Decide on the same request, as the gateway received it) allows;
-//   - a request the harness signed correctly that the verifier refuses after the HTTP round trip.
+//   - a request the harness signed one way that the verifier reads another way after the HTTP
+//     round trip (looked for when the mock and the spec disagree: a correct mock answers what its
+//     verifier reads, so a signer or verifier fault shows there first).
 // CHAPCHECK_FUZZ_MOCK_DEFECT=<name> (mocks/defects.h) runs the mock with that defect switched on:
 // the test that proves the differential can fail (fuzz.differential-catches-defect).
 #include <cstdio>
@@ -132,21 +134,32 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (reading.envelope_problem) Finding("malformed response", *reading.envelope_problem, result.response);
   if (!result.request) return 0;  // refused by the HTTP layer: the spec has nothing to say
 
+  // The verifier's reading of the request. When the harness signed it and the input left the
+  // authentication headers alone, the signing mode says what a correct verifier finds, so the
+  // verdict is judged on that, and the harness's own verifier runs only on a disagreement (the
+  // finding then says whether signer and verifier disagree). Otherwise (raw bytes, or headers
+  // that take part in signing set by the input) only the verifier knows, so it runs first.
   mocks::HttpRequest& seen = *result.request;
-  const spec::AuthStatus verified =
-      fuzz::ToAuthStatus(sigv4::Verify(seen, env.keys, env.verify, mocks::testing::Now()).status);
-  if (!auth_touched && verified != generators::ExpectedAuthStatus(in.auth)) {
-    Finding("signer and verifier disagree",
-            std::string("signed as ") + std::string(generators::ToString(in.auth)) + ", verified as " +
-                std::string(spec::ToString(verified)),
-            result.response);
-  }
+  const auto verify = [&env](const sigv4::Request& r) {
+    return fuzz::ToAuthStatus(sigv4::Verify(r, env.keys, env.verify, mocks::testing::Now()).status);
+  };
+  const spec::AuthStatus expected = generators::ExpectedAuthStatus(in.auth);
+  const spec::AuthStatus status = auth_touched ? verify(seen) : expected;
   // The request as the gateway saw it, moved (nothing reads `seen` after this).
   const spec::Request judged{std::move(seen.method), std::move(seen.target), std::move(seen.headers),
                              std::move(seen.body)};
-  const spec::Verdict verdict = spec::Decide(env.spec, judged, verified, &env.world);
+  const spec::Verdict verdict = spec::Decide(env.spec, judged, status, &env.world);
   if (verdict.outcome.decision == spec::Decision::kOutOfScope) return 0;
   if (auto d = fuzz::Disagreement(verdict, reading.answer)) {
+    if (!auth_touched) {
+      const spec::AuthStatus verified = verify(sigv4::Request{judged.method, judged.path, judged.headers, judged.body});
+      if (verified != expected) {
+        Finding("signer and verifier disagree",
+                std::string("signed as ") + std::string(generators::ToString(in.auth)) + ", verified as " +
+                    std::string(spec::ToString(verified)),
+                result.response);
+      }
+    }
     Finding("mock and spec disagree", *d, result.response);
   }
   return 0;
