@@ -90,45 +90,144 @@ std::optional<TargetArn> ParseTargetArn(std::string_view arn) {
   return TargetArn{std::string(arn.substr(0, gateway_len)), std::string(iqn)};
 }
 
-// Parses a body through nlohmann's DOM; duplicate keys anywhere are an error.
-std::optional<json> ParseJson(const std::string& body, std::string& why) {
-  // One set of seen keys per open object: a hash set, so that a body of many keys costs linear
-  // time (a list made a 1 MiB body of 100,000 keys take 12 s).
-  std::vector<std::unordered_set<std::string>> keys;
-  bool duplicate = false;
-  auto callback = [&](int, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start: keys.emplace_back(); break;
-      case json::parse_event_t::object_end: if (!keys.empty()) keys.pop_back(); break;
-      case json::parse_event_t::key: {
-        if (!keys.back().insert(parsed.get_ref<const std::string&>()).second) duplicate = true;
-        break;
-      }
-      default: break;
+// A top-level member of a request body that ReadJson read.
+struct TopMember {
+  enum class Kind { kNull, kString, kOther };
+  std::string name;
+  Kind kind = Kind::kOther;
+  std::string value;  // the string, when kind is kString
+};
+
+// The keys seen in one open object. A short list while the object is small, a hash set once it
+// is not, so that a body of many keys costs linear time (a plain list made a 1 MiB body of
+// 100,000 keys take 12 s).
+class KeySet {
+ public:
+  bool Insert(const std::string& key) {
+    if (!big_.empty()) return big_.insert(key).second;
+    if (std::find(small_.begin(), small_.end(), key) != small_.end()) return false;
+    if (small_.size() < kSmall) {
+      small_.push_back(key);
+      return true;
+    }
+    big_.insert(std::make_move_iterator(small_.begin()), std::make_move_iterator(small_.end()));
+    small_.clear();
+    return big_.insert(key).second;
+  }
+  void Clear() {
+    small_.clear();
+    big_.clear();
+  }
+
+ private:
+  static constexpr std::size_t kSmall = 16;
+  std::vector<std::string> small_;
+  std::unordered_set<std::string> big_;
+};
+
+// nlohmann's SAX events for a request body: keeps the top-level members and notes a repeated
+// key in any object, without building a DOM. A parse error stops the parse (the handler returns
+// false), so no exception is thrown.
+class BodyReader {
+ public:
+  using number_integer_t = json::number_integer_t;
+  using number_unsigned_t = json::number_unsigned_t;
+  using number_float_t = json::number_float_t;
+  using string_t = json::string_t;
+  using binary_t = json::binary_t;
+
+  bool null() { return Value(TopMember::Kind::kNull, nullptr); }
+  bool boolean(bool) { return Value(TopMember::Kind::kOther, nullptr); }
+  bool number_integer(number_integer_t) { return Value(TopMember::Kind::kOther, nullptr); }
+  bool number_unsigned(number_unsigned_t) { return Value(TopMember::Kind::kOther, nullptr); }
+  bool number_float(number_float_t, const string_t&) { return Value(TopMember::Kind::kOther, nullptr); }
+  bool string(string_t& s) { return Value(TopMember::Kind::kString, &s); }
+  bool binary(binary_t&) { return Value(TopMember::Kind::kOther, nullptr); }
+  bool start_object(std::size_t) {
+    Value(TopMember::Kind::kOther, nullptr);
+    if (depth_ == 0) root_is_object_ = true;
+    ++depth_;
+    if (open_objects_ == levels_.size()) levels_.emplace_back();
+    levels_[open_objects_++].Clear();
+    return true;
+  }
+  bool key(string_t& k) {
+    if (open_objects_ > 0 && !levels_[open_objects_ - 1].Insert(k)) duplicate_ = true;
+    if (depth_ == 1) {
+      pending_.assign(k);  // a copy: the lexer reuses its buffer for the value
+      has_pending_ = true;
     }
     return true;
-  };
+  }
+  bool end_object() {
+    --depth_;
+    if (open_objects_ > 0) --open_objects_;
+    return true;
+  }
+  bool start_array(std::size_t) {
+    Value(TopMember::Kind::kOther, nullptr);
+    ++depth_;
+    return true;
+  }
+  bool end_array() {
+    --depth_;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    failed_ = true;
+    return false;
+  }
+
+  bool failed() const { return failed_; }
+  bool duplicate() const { return duplicate_; }
+  bool root_is_object() const { return root_is_object_; }
+  std::vector<TopMember>& members() { return members_; }
+
+ private:
+  // A value that starts at depth 1 of an object is a top-level member.
+  bool Value(TopMember::Kind kind, const string_t* s) {
+    if (depth_ == 1 && root_is_object_ && has_pending_) {
+      members_.push_back({pending_, kind, s != nullptr ? *s : std::string()});
+      has_pending_ = false;
+    }
+    return true;
+  }
+
+  int depth_ = 0;
+  std::size_t open_objects_ = 0;
+  std::vector<KeySet> levels_;  // one per open object, kept for reuse
+  std::string pending_;  // the top-level key whose value comes next
+  bool has_pending_ = false;
+  bool root_is_object_ = false;
+  bool duplicate_ = false;
+  bool failed_ = false;
+  std::vector<TopMember> members_;
+};
+
+// Reads a body with nlohmann's parser: its top-level members, or nullopt with `why` set when
+// the body is not JSON, repeats a key in any object, or is not an object.
+std::optional<std::vector<TopMember>> ReadJson(const std::string& body, std::string& why) {
   // nlohmann reads a NUL between tokens as the end of the input ("{}\0anything" would pass as
   // {}); no JSON text holds a raw NUL, and AWS's parser refuses one.
   if (body.find('\0') != std::string::npos) {
     why = "The request body is not valid JSON";
     return std::nullopt;
   }
-  try {
-    json j = json::parse(body, callback);
-    if (duplicate) {
-      why = "Duplicate field in the request body";
-      return std::nullopt;
-    }
-    if (!j.is_object()) {
-      why = "Start of structure or map expected";
-      return std::nullopt;
-    }
-    return j;
-  } catch (const json::exception&) {
+  BodyReader reader;
+  json::sax_parse(body, &reader);
+  if (reader.failed()) {
     why = "The request body is not valid JSON";
     return std::nullopt;
   }
+  if (reader.duplicate()) {
+    why = "Duplicate field in the request body";
+    return std::nullopt;
+  }
+  if (!reader.root_is_object()) {
+    why = "Start of structure or map expected";
+    return std::nullopt;
+  }
+  return std::move(reader.members());
 }
 
 using Members = std::vector<std::pair<std::string_view, std::string_view>>;
@@ -136,7 +235,7 @@ using Members = std::vector<std::pair<std::string_view, std::string_view>>;
 // The fast path for what SDKs send: one flat object whose keys and values are all plain strings,
 // e.g. {"TargetARN":"arn:...","InitiatorName":"iqn..."}, read in place. False for anything else
 // (escapes, other types, nesting, a repeated key, a byte-order mark, ...), which then goes to
-// ParseJson: so this accepts a subset of what ParseJson accepts, with the same meaning.
+// ReadJson: so this accepts a subset of what ReadJson accepts, with the same meaning.
 bool ParseFlat(std::string_view text, Members& members) {
   std::size_t i = 0;
   auto skip_space = [&] {
@@ -176,17 +275,19 @@ bool ParseFlat(std::string_view text, Members& members) {
   return i == text.size();
 }
 
-// The request body: an object, its members read in place when ParseFlat can, else a DOM.
+// The request body: an object, its members read in place when ParseFlat can, else by ReadJson.
+// It keeps a view of the text, which must outlive it (the request outlives the call).
 class Body {
  public:
   // Empty means {}. nullopt (with `why` set) when the body is not one JSON object.
   static std::optional<Body> Parse(const std::string& text, std::string& why) {
     Body body;
+    body.text_ = text;
     if (text.empty() || ParseFlat(text, body.flat_)) return body;
     body.flat_.clear();
-    auto dom = ParseJson(text, why);
-    if (!dom) return std::nullopt;
-    body.dom_ = std::move(*dom);
+    auto members = ReadJson(text, why);
+    if (!members) return std::nullopt;
+    body.read_ = std::move(*members);
     body.is_flat_ = false;
     return body;
   }
@@ -199,30 +300,38 @@ class Body {
       }
       return std::nullopt;
     }
-    const auto it = dom_.find(name);
-    if (it == dom_.end() || it->is_null()) return std::nullopt;
-    if (!it->is_string()) {
-      wrong = true;
-      return std::nullopt;
+    for (const auto& m : read_) {
+      if (m.name != name) continue;
+      if (m.kind == TopMember::Kind::kNull) return std::nullopt;
+      if (m.kind != TopMember::Kind::kString) {
+        wrong = true;
+        return std::nullopt;
+      }
+      return m.value;
     }
-    return it->get<std::string>();
+    return std::nullopt;
   }
 
-  // The whole object (built from the flat members on first use).
+  // The whole object as a DOM, built on first use.
   const json& Json() {
-    if (is_flat_) {
-      for (const auto& [key, value] : flat_) dom_[std::string(key)] = std::string(value);
-      flat_.clear();
-      is_flat_ = false;
+    if (!dom_) {
+      if (is_flat_) {
+        dom_ = json::object();
+        for (const auto& [key, value] : flat_) (*dom_)[std::string(key)] = std::string(value);
+      } else {
+        dom_ = json::parse(text_);  // ReadJson found it one valid object
+      }
     }
-    return dom_;
+    return *dom_;
   }
 
  private:
   Body() = default;
+  std::string_view text_;
   bool is_flat_ = true;
   Members flat_;
-  json dom_ = json::object();
+  std::vector<TopMember> read_;
+  std::optional<json> dom_;
 };
 
 }  // namespace

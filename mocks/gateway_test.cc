@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "mocks/mock_test_support.h"
@@ -205,6 +206,73 @@ TEST_F(GatewayTest, ABodyMeansTheSameWithSpacesEscapesAndNulls) {
         "{TargetARN:\"" + arn + "\"}", std::string("{\"TargetARN\":\"a\"} x"),
         UpdateBody().dump() + std::string(1, '\0') + "garbage", UpdateBody().dump() + std::string(1, '\0')}) {
     ExpectRejected(Read(gw_.Handle(Sign(Unsigned("UpdateChapCredentials", body)))), 400, "SerializationException");
+  }
+}
+
+// Bodies that are not flat strings are read by nlohmann's SAX parser, not a DOM. The reference
+// here is what the DOM said: parse error first, then a repeated key in any object, then a root
+// that is not an object; and a member's type as the DOM holds it.
+std::string DomReference(const std::string& body) {
+  if (body.find('\0') != std::string::npos) return "The request body is not valid JSON";
+  std::vector<std::set<std::string>> keys;
+  bool duplicate = false;
+  json dom;
+  try {
+    dom = json::parse(body, [&](int, json::parse_event_t e, json& parsed) {
+      if (e == json::parse_event_t::object_start) keys.emplace_back();
+      if (e == json::parse_event_t::object_end) keys.pop_back();
+      if (e == json::parse_event_t::key && !keys.back().insert(parsed.get<std::string>()).second) duplicate = true;
+      return true;
+    });
+  } catch (const json::exception&) {
+    return "The request body is not valid JSON";
+  }
+  if (duplicate) return "Duplicate field in the request body";
+  if (!dom.is_object()) return "Start of structure or map expected";
+  for (const char* name : {"TargetARN", "SecretToAuthenticateInitiator", "InitiatorName", "SecretToAuthenticateTarget"}) {
+    if (dom.contains(name) && !dom[name].is_null() && !dom[name].is_string()) {
+      return "A member of the request has the wrong JSON type";
+    }
+  }
+  return "";
+}
+
+TEST_F(GatewayTest, TheSaxReaderMeansWhatTheDomMeant) {
+  const std::string arn = kModelArn;
+  const std::string good = "\"TargetARN\":\"" + arn + "\",\"SecretToAuthenticateInitiator\":\"111111111111\"," +
+                           "\"InitiatorName\":\"" + kInitiator + "\"";
+  std::string many;  // 20 more keys: the key set changes from a list to a hash set
+  for (int i = 0; i < 20; ++i) many += ",\"k" + std::to_string(i) + "\":" + std::to_string(i);
+  const std::vector<std::string> bodies = {
+      "{" + good + ",\"x\":{\"a\":1,\"b\":{\"a\":2}}}",           // same key at two depths: fine
+      "{" + good + ",\"x\":{\"a\":1,\"a\":2}}",                      // repeated in a nested object
+      "{" + good + ",\"x\":[{\"a\":1},{\"a\":2}]}",                  // one key in two objects: fine
+      std::string("[{\"a\":1,\"a\":2}]"),                            // repeated, and not an object
+      std::string("[{\"a\":1}]"), std::string("1"), std::string("null"), std::string("\"s\""),                            // not an object
+      "{" + good + many + "}",                                         // many keys
+      "{" + good + many + ",\"k19\":0}",                               // the 21st repeats the 20th
+      "{" + good + many + ",\"TargetARN\":\"x\"}",                     // the last repeats the first
+      std::string("{\"x\":{\"a\":1,\"a\":2},}"),                      // a repeat, then a parse error
+      "{" + good + ",\"n\":1e400}",                                     // a number nlohmann refuses
+      "{" + good + ",\"SecretToAuthenticateTarget\":{\"a\":\"b\"}}",     // a member of the wrong type
+      "{" + good + ",\"SecretToAuthenticateTarget\":[\"b\"]}",
+      "{" + good + ",\"SecretToAuthenticateTarget\":true}",
+      "{\"TargetARN\":\"" + arn + "\",\"SecretToAuthenticateInitiator\":\"11111111111\\u0031\",\"InitiatorName\":{}}",
+      "{" + good + ",\"SecretToAuthenticateTarget\":\"222222222222\"}",  // valid, with an escape below
+      "{\"TargetARN\":\"" + arn + "\",\"SecretToAuthenticateInitiator\":\"1111111111\\\"1\",\"InitiatorName\":\"" +
+          kInitiator + "\"}",
+      "{" + good + "} {}",                                               // after the object
+  };
+  for (const std::string& body : bodies) {
+    const std::string expected = DomReference(body);
+    log_.calls.clear();
+    const Answer a = Read(gw_.Handle(Sign(Unsigned("UpdateChapCredentials", body))));
+    if (!expected.empty()) {
+      ExpectRejected(a, 400, "SerializationException");
+      EXPECT_EQ(a.message, expected) << body;
+    } else {
+      EXPECT_EQ(a.status, 200) << body << " -> " << a.body.dump();
+    }
   }
 }
 
