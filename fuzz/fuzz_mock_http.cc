@@ -4,7 +4,7 @@
 // HTTP whose signature stays as it is. Findings (each aborts, so libFuzzer keeps the input):
 //   - a crash, leak or sanitizer report;
 //   - a response that is not well-formed awsJson1_1 (fuzz/mock_oracle.h EnvelopeProblem);
-//   - differential: the mock's decision, __type or errorCode is not what the spec verdict
+//   - differential: the mock's decision, __type, errorCode or status is not what the spec verdict
 //     (spec::Decide on the same request, as the gateway received it) allows;
 //   - a request the harness signed one way that the verifier reads another way after the HTTP
 //     round trip (looked for when the mock and the spec disagree: a correct mock answers what its

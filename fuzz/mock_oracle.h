@@ -31,8 +31,9 @@ struct Answer {
 };
 Answer ReadAnswer(const mocks::HttpResponse& response);
 
-// nullopt when the verdict allows the answer (strictly, or its lenient outcome for should-rules);
-// otherwise one line naming both sides.
+// nullopt when the verdict allows the answer (strictly, or its lenient outcome for should-rules):
+// the same decision, __type and errorCode, and a status that outcome allows. Otherwise one line
+// naming both sides.
 std::optional<std::string> Disagreement(const spec::Verdict& verdict, const Answer& answer);
 
 // nullopt when the response is well-formed awsJson1_1 as the spec's envelope describes it:

@@ -51,6 +51,26 @@ TEST(MockOracle, DisagreementWhenTheCodeDiffers) {
   mocks::HttpResponse ok;
   ok.body = "{}";
   EXPECT_NE(Disagreement(v, ReadAnswer(ok)), std::nullopt);
+  // The right error with the wrong status (the wrong-status defect's 500).
+  mocks::HttpResponse wrong_status = Error(v.outcome.error_type, v.outcome.error_code);
+  wrong_status.status = 500;
+  EXPECT_NE(Disagreement(v, ReadAnswer(wrong_status)), std::nullopt);
+}
+
+// A status the outcome's error type also allows is no disagreement; another one is.
+TEST(MockOracle, AnAlsoAllowedStatusAgrees) {
+  spec::Verdict v;
+  v.outcome.decision = spec::Decision::kReject;
+  v.outcome.error_type = "InternalServerError";
+  v.outcome.status = 500;
+  v.outcome.also_allowed_status = {400};
+  mocks::HttpResponse r = Error("InternalServerError", "");
+  for (int status : {500, 400}) {
+    r.status = status;
+    EXPECT_EQ(Disagreement(v, ReadAnswer(r)), std::nullopt) << status;
+  }
+  r.status = 403;
+  EXPECT_NE(Disagreement(v, ReadAnswer(r)), std::nullopt);
 }
 
 // The envelope check names each problem of an error body (read by the scanner, no DOM).

@@ -50,14 +50,14 @@ TEST(CrossCheck, TheMockAnswersEveryGeneratedCaseAsTheSpecDemands) {
   EXPECT_GT(t.rejected, 60u);
 }
 
-// The comparison above can fail: every defect that changes a decision, an error type or a code
-// makes at least one generated case disagree. (Defects in headers, echoes, secrets, state and
+// The comparison above can fail: every defect that changes a decision, an error type, a code or
+// a status makes at least one generated case disagree. (Defects in headers, echoes, secrets, state and
 // connections need the suite's other checks; they are not in this list.)
 TEST(CrossCheck, EachDecisionChangingDefectIsCaught) {
   using mocks::Defect;
   for (Defect d : {Defect::kSecretMax17, Defect::kSecretMin11, Defect::kSecretCountsCharacters, Defect::kIqnRejectsColon,
                    Defect::kIqnAllowsUppercase, Defect::kArnNotValidated, Defect::kLookupBeforeValidation,
-                   Defect::kLegacyPrefixRejected, Defect::kWrongErrorCode, Defect::kMalformedJsonAsInvalidParameters,
+                   Defect::kLegacyPrefixRejected, Defect::kWrongErrorCode, Defect::kWrongStatus, Defect::kMalformedJsonAsInvalidParameters,
                    Defect::kNoErrorCode, Defect::kNoAuth, Defect::kIgnoreSignature, Defect::kNoClockSkewCheck,
                    Defect::kUnknownTargetCreated, Defect::kOfflineGatewayAccepted}) {
     mocks::DefectSet set;
