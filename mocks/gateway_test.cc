@@ -178,7 +178,7 @@ TEST_F(GatewayTest, OperationAndSerializationErrors) {
                  "InvalidParameters");
 }
 
-// Plain flat bodies are read in place, anything else through the DOM: both must mean the same.
+// Plain flat bodies are read in place, anything else by the SAX reader: both must mean the same.
 TEST_F(GatewayTest, ABodyMeansTheSameWithSpacesEscapesAndNulls) {
   const std::string arn = kModelArn;
   const std::string escaped_arn = std::string(arn).replace(arn.find("/sgw"), 1, "\\/");
