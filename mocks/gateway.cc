@@ -116,7 +116,9 @@ class KeySet {
   }
   void Clear() {
     small_.clear();
-    big_.clear();
+    // Freed, not cleared: clear() zeroes every bucket, and a set that once held many keys keeps
+    // them, so each later object at this depth would pay for that one.
+    if (!big_.empty()) std::unordered_set<std::string>().swap(big_);
   }
 
  private:

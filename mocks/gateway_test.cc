@@ -252,6 +252,9 @@ TEST_F(GatewayTest, TheSaxReaderMeansWhatTheDomMeant) {
       "{" + good + many + "}",                                         // many keys
       "{" + good + many + ",\"k19\":0}",                               // the 21st repeats the 20th
       "{" + good + many + ",\"TargetARN\":\"x\"}",                     // the last repeats the first
+      "{" + good + ",\"x\":[{" + many.substr(1) + "},{\"k1\":1}]}",          // a set emptied for the next object
+      "{" + good + ",\"x\":[{" + many.substr(1) + "},{\"k1\":1,\"k1\":2}]}",  // ... which still finds a repeat
+      "{" + good + ",\"x\":[{\"a\":1}],\"x\":2}",                        // a repeat after an array of objects
       std::string("{\"x\":{\"a\":1,\"a\":2},}"),                      // a repeat, then a parse error
       "{" + good + ",\"n\":1e400}",                                     // a number nlohmann refuses
       "{" + good + ",\"SecretToAuthenticateTarget\":{\"a\":\"b\"}}",     // a member of the wrong type
