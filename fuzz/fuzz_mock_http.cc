@@ -7,10 +7,12 @@
 //   - differential: the mock's decision, __type, errorCode or status is not what the spec verdict
 //     (spec::Decide on the same request, as the gateway received it) allows;
 //   - a request the harness signed one way that the verifier reads another way after the HTTP
-//     round trip (looked for when the mock and the spec disagree: a correct mock answers what its
-//     verifier reads, so a signer or verifier fault shows there first).
+//     round trip. Looked for where the mock's answer cannot show it: a correct mock answers what
+//     its verifier reads, so such a fault mostly shows first as a disagreement (see below).
 // CHAPCHECK_FUZZ_MOCK_DEFECT=<name> (mocks/defects.h) runs the mock with that defect switched on:
 // the test that proves the differential can fail (fuzz.differential-catches-defect).
+// CHAPCHECK_FUZZ_SIGN_AS=<mode> (generators::ToString(AuthMode)) signs every structured input in
+// that mode whatever its mode byte says: a signer fault (fuzz.signer-fault-is-named).
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -44,6 +46,18 @@ struct Env {
       o.defects.Enable(*d);
     }
     return o;
+  }();
+  // CHAPCHECK_FUZZ_SIGN_AS=<mode>: every structured input is signed in that mode while the
+  // harness still expects what its mode byte says. A signer fault, for the test that proves the
+  // signer-verifier check can fail (fuzz.signer-fault-is-named).
+  std::optional<generators::AuthMode> sign_as = []() -> std::optional<generators::AuthMode> {
+    const char* name = std::getenv("CHAPCHECK_FUZZ_SIGN_AS");
+    if (!name) return std::nullopt;
+    for (int m = 0; m < generators::kRawHttpMode; ++m) {
+      if (generators::ToString(static_cast<generators::AuthMode>(m)) == name) return static_cast<generators::AuthMode>(m);
+    }
+    std::fprintf(stderr, "fuzz_mock_http: no signing mode named %s\n", name);
+    std::exit(2);
   }();
   sigv4::VerifyOptions verify = [this] {
     sigv4::VerifyOptions vo;
@@ -124,8 +138,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     std::erase_if(in.request.headers, [](const auto& h) { return LeftOut(h.first); });
     for (const auto& h : in.request.headers) auth_touched = auth_touched || AuthHeader(h.first);
-    http = ToHttp(conformance::SignForCase(std::move(in.request), in.auth, mocks::testing::Creds(), "us-east-1", "storagegateway",
-                                           mocks::testing::Now(), "127.0.0.1:8080"));
+    http = ToHttp(conformance::SignForCase(std::move(in.request), env.sign_as.value_or(in.auth), mocks::testing::Creds(),
+                                           "us-east-1", "storagegateway", mocks::testing::Now(), "127.0.0.1:8080"));
   }
 
   mocks::RawHttpResult result = mocks::HandleRawHttp(GatewayInFixtureState(env), http);
@@ -136,30 +150,42 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // The verifier's reading of the request. When the harness signed it and the input left the
   // authentication headers alone, the signing mode says what a correct verifier finds, so the
-  // verdict is judged on that, and the harness's own verifier runs only on a disagreement (the
-  // finding then says whether signer and verifier disagree). Otherwise (raw bytes, or headers
-  // that take part in signing set by the input) only the verifier knows, so it runs first.
+  // verdict is judged on that, and the harness's own verifier runs only where the mock's answer
+  // cannot show a signer or verifier fault: before a disagreement is reported (to say whether
+  // signer and verifier disagree), and for a request out of the spec's scope (no verdict to
+  // disagree with). It runs first for raw bytes and for input-set authentication headers (only
+  // the verifier knows), and for the expired and wrong-signature modes: both answer
+  // InvalidSignatureException, so a mix-up of the two would not show in the answer.
   mocks::HttpRequest& seen = *result.request;
   const auto verify = [&env](const sigv4::Request& r) {
     return fuzz::ToAuthStatus(sigv4::Verify(r, env.keys, env.verify, mocks::testing::Now()).status);
   };
   const spec::AuthStatus expected = generators::ExpectedAuthStatus(in.auth);
-  const spec::AuthStatus status = auth_touched ? verify(seen) : expected;
+  std::optional<spec::AuthStatus> verified;
+  if (auth_touched || expected == spec::AuthStatus::kExpired || expected == spec::AuthStatus::kBadSignature) {
+    verified = verify(seen);
+  }
+  const auto check_signer = [&](const spec::Request& r) {
+    if (auth_touched) return;
+    if (!verified) verified = verify(sigv4::Request{r.method, r.path, r.headers, r.body});
+    if (*verified != expected) {
+      Finding("signer and verifier disagree",
+              "mode " + std::string(generators::ToString(in.auth)) + " expects " + std::string(spec::ToString(expected)) +
+                  ", the verifier reads " + std::string(spec::ToString(*verified)),
+              result.response);
+    }
+  };
   // The request as the gateway saw it, moved (nothing reads `seen` after this).
   const spec::Request judged{std::move(seen.method), std::move(seen.target), std::move(seen.headers),
                              std::move(seen.body)};
-  const spec::Verdict verdict = spec::Decide(env.spec, judged, status, &env.world);
-  if (verdict.outcome.decision == spec::Decision::kOutOfScope) return 0;
+  if (verified) check_signer(judged);
+  const spec::Verdict verdict = spec::Decide(env.spec, judged, verified.value_or(expected), &env.world);
+  if (verdict.outcome.decision == spec::Decision::kOutOfScope) {
+    check_signer(judged);
+    return 0;
+  }
   if (auto d = fuzz::Disagreement(verdict, reading.answer)) {
-    if (!auth_touched) {
-      const spec::AuthStatus verified = verify(sigv4::Request{judged.method, judged.path, judged.headers, judged.body});
-      if (verified != expected) {
-        Finding("signer and verifier disagree",
-                std::string("signed as ") + std::string(generators::ToString(in.auth)) + ", verified as " +
-                    std::string(spec::ToString(verified)),
-                result.response);
-      }
-    }
+    check_signer(judged);
     Finding("mock and spec disagree", *d, result.response);
   }
   return 0;

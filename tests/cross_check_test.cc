@@ -23,8 +23,8 @@ struct Tally {
   std::vector<std::string> disagreements;
 };
 
-// Sends every generated case to a fresh mock with `defects` and compares decision, __type and
-// errorCode with the spec verdict (strict, or lenient for should-rules).
+// Sends every generated case to a fresh mock with `defects` and compares decision, __type,
+// errorCode and HTTP status with the spec verdict (strict, or lenient for should-rules).
 Tally RunAll(mocks::DefectSet defects) {
   const spec::Spec s = std::move(spec::LoadEmbeddedSpec()).value();
   const mocks::Fixture fixture = DefaultFixture();
