@@ -74,13 +74,8 @@ Finding AcceptedIffValid(const CheckInput& in) {
 Finding StatusCode(const CheckInput& in) {
   if (!Answered(in) || OutOfScope(in)) return NotApplicable();
   const auto& v = in.test_case.expectation;
-  auto fits = [&](const spec::Outcome& o) {
-    return in.exchange.status == o.status ||
-           std::find(o.also_allowed_status.begin(), o.also_allowed_status.end(), in.exchange.status) !=
-               o.also_allowed_status.end();
-  };
-  if (fits(v.outcome)) return Pass();
-  if (v.lenient && fits(*v.lenient)) return Finding{Status::kShould, "status of the lenient outcome", v.outcome.Summary(), Describe(in)};
+  if (v.outcome.AllowsStatus(in.exchange.status)) return Pass();
+  if (v.lenient && v.lenient->AllowsStatus(in.exchange.status)) return Finding{Status::kShould, "status of the lenient outcome", v.outcome.Summary(), Describe(in)};
   return Fail("HTTP status " + std::to_string(in.exchange.status) + ", the spec demands " + std::to_string(v.outcome.status),
               std::to_string(v.outcome.status), std::to_string(in.exchange.status));
 }

@@ -1,7 +1,5 @@
 #include "fuzz/mock_oracle.h"
 
-#include <algorithm>
-
 #include "protocol/awsjson.h"
 #include "spec/json_scan.h"
 
@@ -102,16 +100,7 @@ Answer ReadAnswer(const mocks::HttpResponse& response) {
 }
 
 std::optional<std::string> Disagreement(const spec::Verdict& verdict, const Answer& answer) {
-  // An outcome allows the answer when decision, __type and errorCode match and the status is the
-  // outcome's or one its error type also allows (the suite's status check reads it the same way).
-  const auto allows = [&](const spec::Outcome& o) {
-    const bool same = o.decision == answer.decision &&
-                      (o.decision != spec::Decision::kReject || (o.error_type == answer.type && o.error_code == answer.code));
-    return same && (answer.status == o.status ||
-                    std::find(o.also_allowed_status.begin(), o.also_allowed_status.end(), answer.status) !=
-                        o.also_allowed_status.end());
-  };
-  if (allows(verdict.outcome) || (verdict.lenient && allows(*verdict.lenient))) return std::nullopt;
+  if (verdict.Allows(answer.decision, answer.type, answer.code, answer.status, /*allow_lenient=*/true)) return std::nullopt;
   return "spec: " + verdict.outcome.Summary() + " (" + verdict.outcome.reason + "); mock: " + answer.Summary();
 }
 

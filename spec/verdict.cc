@@ -290,9 +290,14 @@ std::string Outcome::Summary() const {
   return "?";
 }
 
-bool Verdict::Allows(Decision d, std::string_view type, std::string_view code, bool allow_lenient) const {
+bool Outcome::AllowsStatus(int http_status) const {
+  return http_status == status ||
+         std::find(also_allowed_status.begin(), also_allowed_status.end(), http_status) != also_allowed_status.end();
+}
+
+bool Verdict::Allows(Decision d, std::string_view type, std::string_view code, int http_status, bool allow_lenient) const {
   auto matches = [&](const Outcome& o) {
-    if (o.decision != d) return false;
+    if (o.decision != d || !o.AllowsStatus(http_status)) return false;
     if (d != Decision::kReject) return true;
     return o.error_type == type && o.error_code == code;
   };

@@ -65,6 +65,8 @@ struct Outcome {
   // One line: "accept (200)" or "reject 400 InvalidGatewayRequestException/InvalidParameters
   // by SecretToAuthenticateInitiator.length (must)".
   std::string Summary() const;
+  // True when an answer with this HTTP status fits: `status`, or one of also_allowed_status.
+  bool AllowsStatus(int http_status) const;
 };
 
 struct BrokenRule {
@@ -82,9 +84,10 @@ struct Verdict {
   std::string target_prefix;  // which X-Amz-Target prefix the request used, if any
   bool lookups_assumed = false;  // no World was given; lookups were not evaluated
 
-  // True when a response with this decision/type/code is what the contract demands (strictly),
-  // or, with `allow_lenient`, what the lenient outcome allows.
-  bool Allows(Decision d, std::string_view type, std::string_view code, bool allow_lenient) const;
+  // True when a response with this decision, __type, errorCode and HTTP status is what the
+  // contract demands (strictly), or, with `allow_lenient`, what the lenient outcome allows: the
+  // same decision, on a rejection the same type and code, and a status the outcome allows.
+  bool Allows(Decision d, std::string_view type, std::string_view code, int http_status, bool allow_lenient) const;
 };
 
 Verdict Decide(const Spec& spec, const Request& request, AuthStatus auth = AuthStatus::kUnchecked,

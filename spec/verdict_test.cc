@@ -385,9 +385,12 @@ TEST(Verdict, EqualSecretsAreAShouldLevelRejection) {
   EXPECT_EQ(v.outcome.severity, Severity::kShould);
   ASSERT_TRUE(v.lenient.has_value());
   EXPECT_EQ(v.lenient->decision, Decision::kAccept);
-  EXPECT_TRUE(v.Allows(Decision::kAccept, "", "", /*allow_lenient=*/true));
-  EXPECT_FALSE(v.Allows(Decision::kAccept, "", "", /*allow_lenient=*/false));
-  EXPECT_TRUE(v.Allows(Decision::kReject, "InvalidGatewayRequestException", "InvalidParameters", false));
+  EXPECT_TRUE(v.Allows(Decision::kAccept, "", "", 200, /*allow_lenient=*/true));
+  EXPECT_FALSE(v.Allows(Decision::kAccept, "", "", 200, /*allow_lenient=*/false));
+  EXPECT_TRUE(v.Allows(Decision::kReject, "InvalidGatewayRequestException", "InvalidParameters", 400, false));
+  // The right error with a status its type does not allow.
+  EXPECT_FALSE(v.Allows(Decision::kReject, "InvalidGatewayRequestException", "InvalidParameters", 500, false));
+  EXPECT_FALSE(v.Allows(Decision::kAccept, "", "", 201, /*allow_lenient=*/true));
   // Different secrets of the same length are fine.
   ExpectAccept(Judge(With("SecretToAuthenticateTarget", "111111111112")));
 }
