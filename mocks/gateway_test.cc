@@ -241,7 +241,7 @@ TEST_F(GatewayTest, TheSaxReaderMeansWhatTheDomMeant) {
   const std::string arn = kModelArn;
   const std::string good = "\"TargetARN\":\"" + arn + "\",\"SecretToAuthenticateInitiator\":\"111111111111\"," +
                            "\"InitiatorName\":\"" + kInitiator + "\"";
-  std::string many;  // 20 more keys: the key set changes from a list to a hash set
+  std::string many;  // 20 more keys
   for (int i = 0; i < 20; ++i) many += ",\"k" + std::to_string(i) + "\":" + std::to_string(i);
   const std::vector<std::string> bodies = {
       "{" + good + ",\"x\":{\"a\":1,\"b\":{\"a\":2}}}",           // same key at two depths: fine
@@ -252,7 +252,7 @@ TEST_F(GatewayTest, TheSaxReaderMeansWhatTheDomMeant) {
       "{" + good + many + "}",                                         // many keys
       "{" + good + many + ",\"k19\":0}",                               // the 21st repeats the 20th
       "{" + good + many + ",\"TargetARN\":\"x\"}",                     // the last repeats the first
-      "{" + good + ",\"x\":[{" + many.substr(1) + "},{\"k1\":1}]}",          // a set emptied for the next object
+      "{" + good + ",\"x\":[{" + many.substr(1) + "},{\"k1\":1}]}",          // a big object, then a small one
       "{" + good + ",\"x\":[{" + many.substr(1) + "},{\"k1\":1,\"k1\":2}]}",  // ... which still finds a repeat
       "{" + good + ",\"x\":[{\"a\":1}],\"x\":2}",                        // a repeat after an array of objects
       std::string("{\"x\":{\"a\":1,\"a\":2},}"),                      // a repeat, then a parse error
