@@ -63,6 +63,9 @@ std::string Signature(const Secret& secret_access_key, const Scope& scope, std::
 // Hex SHA-256, lower case.
 std::string Sha256Hex(std::string_view data);
 
+// Hex HMAC-SHA256 (RFC 2104) of `data` under `key`, lower case: the primitive of steps 3 and 4.
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+
 // --- signing -------------------------------------------------------------------------------
 
 struct SignOptions {

@@ -1,6 +1,8 @@
 #include "protocol/sigv4.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -279,6 +281,50 @@ INSTANTIATE_TEST_SUITE_P(Vectors, SigV4Vector, testing::ValuesIn(VectorNames()),
 TEST(SigV4Steps, Sha256Hex) {
   EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// RFC 4231, section 4: test cases 1, 2, 3, 6 and 7 (keys of 20, 4, 20, 131 and 131 bytes: the
+// last two are longer than SHA-256's block, so they are hashed first).
+TEST(SigV4Steps, HmacSha256MatchesRfc4231) {
+  const std::string k20(20, '\x0b');
+  const std::string kaa20(20, '\xaa');
+  const std::string kaa131(131, '\xaa');
+  EXPECT_EQ(HmacSha256Hex(k20, "Hi There"), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(HmacSha256Hex(kaa20, std::string(50, '\xdd')),
+            "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe");
+  EXPECT_EQ(HmacSha256Hex(kaa131, "Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(HmacSha256Hex(kaa131,
+                          "This is a test using a larger than block-size key and a larger than block-size data. The "
+                          "key needs to be hashed before being used by the HMAC algorithm."),
+            "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+}
+
+// The same as OpenSSL's own HMAC for keys and messages of every length around SHA-256's 64-byte
+// block (0 to 130 bytes): the padding, the hashed long key and the empty cases.
+TEST(SigV4Steps, HmacSha256MatchesOpenSsl) {
+  for (std::size_t key_size = 0; key_size <= 130; ++key_size) {
+    for (std::size_t data_size : {0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 200}) {
+      std::string key(key_size, '\0');
+      std::string data(data_size, '\0');
+      for (std::size_t i = 0; i < key_size; ++i) key[i] = static_cast<char>(i * 7 + key_size);
+      for (std::size_t i = 0; i < data_size; ++i) data[i] = static_cast<char>(i * 13 + data_size);
+      unsigned char md[EVP_MAX_MD_SIZE];
+      unsigned int md_size = 0;
+      ASSERT_NE(HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size(), md, &md_size),
+                nullptr);
+      std::string hex;
+      for (unsigned int i = 0; i < md_size; ++i) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        hex += kHex[md[i] >> 4];
+        hex += kHex[md[i] & 0xf];
+      }
+      EXPECT_EQ(HmacSha256Hex(key, data), hex) << "key " << key_size << " bytes, data " << data_size << " bytes";
+    }
+  }
 }
 
 TEST(SigV4Steps, AmzDateIsUtc) {
