@@ -6,10 +6,10 @@ sigv4::Request SignForCase(spec::Request request, generators::AuthMode auth, con
                            const std::string& region, const std::string& service,
                            std::chrono::system_clock::time_point now, const std::string& host) {
   using generators::AuthMode;
-  sigv4::Request r{std::move(request.method), std::move(request.path), {}, std::move(request.body)};
-  r.headers.reserve(request.headers.size() + 4);  // Host, and what signing adds (date, token, Authorization)
-  r.headers.emplace_back("Host", host);
-  for (auto& h : request.headers) r.headers.push_back(std::move(h));
+  sigv4::Request r{std::move(request.method), std::move(request.path), std::move(request.headers),
+                   std::move(request.body)};
+  r.headers.reserve(r.headers.size() + 4);  // Host, and what signing adds (date, token, Authorization)
+  r.headers.emplace(r.headers.begin(), "Host", host);
   sigv4::SignOptions o;
   o.region = region;
   o.service = service;

@@ -82,6 +82,7 @@ struct Env {
     }
     return same;
   }();
+  const sigv4::Credentials creds = mocks::testing::Creds();
   sigv4::VerifyOptions verify = [this] {
     sigv4::VerifyOptions vo;
     vo.service = spec.protocol.signing.name;
@@ -161,7 +162,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     std::erase_if(in.request.headers, [](const auto& h) { return LeftOut(h.first); });
     for (const auto& h : in.request.headers) auth_touched = auth_touched || AuthHeader(h.first);
-    http = ToHttp(conformance::SignForCase(std::move(in.request), env.sign_as.value_or(in.auth), mocks::testing::Creds(),
+    http = ToHttp(conformance::SignForCase(std::move(in.request), env.sign_as.value_or(in.auth), env.creds,
                                            "us-east-1", "storagegateway", mocks::testing::Now(), "127.0.0.1:8080"));
   }
 
