@@ -1,10 +1,12 @@
 #include "mocks/raw_http.h"
 
-#include <iterator>
+#include <cstdint>
+#include <utility>
 
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
 
+#include "mocks/request_reader.h"
 #include "protocol/awsjson.h"
 
 namespace chapcheck::mocks {
@@ -22,7 +24,8 @@ HttpResponse HttpRefusal(int status, std::string_view message) {
 
 RawHttpResult HandleRawHttp(Gateway& gateway, std::string_view bytes, const ServerOptions& limits) {
   RawHttpResult out;
-  http::request_parser<http::string_body> parser;
+  HttpRequest in;
+  RequestReader parser(in);
   parser.eager(true);
   parser.body_limit(limits.body_limit);
   parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
@@ -54,13 +57,6 @@ RawHttpResult HandleRawHttp(Gateway& gateway, std::string_view bytes, const Serv
     out.response = HttpRefusal(400, "Malformed HTTP request");
   }
   if (ec) return out;
-  auto& req = parser.get();
-  HttpRequest in;
-  in.method = std::string(req.method_string());
-  in.target = std::string(req.target());
-  in.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
-  for (const auto& field : req) in.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  in.body = std::move(req.body());
   out.response = gateway.Handle(in);
   out.request = std::move(in);
   return out;

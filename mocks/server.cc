@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "mocks/event_loops.h"
+#include "mocks/request_reader.h"
 #include "protocol/awsjson.h"
 
 namespace chapcheck::mocks {
@@ -100,23 +101,6 @@ void WriteRefusal(std::string& out, http::status status, std::string_view messag
                 /*keep_alive=*/false);
 }
 
-// Copies a parsed request into `in`, reusing the capacity of its strings: a connection's requests
-// usually carry the same headers, so after the first one this allocates nothing.
-template <class Fields>
-void CopyRequest(http::request<http::string_body, Fields>& req, HttpRequest& in) {
-  in.method.assign(View(req.method_string()));
-  in.target.assign(View(req.target()));
-  std::size_t n = 0;
-  for (const auto& field : req) {
-    if (n == in.headers.size()) in.headers.emplace_back();
-    in.headers[n].first.assign(View(field.name_string()));
-    in.headers[n].second.assign(View(field.value()));
-    ++n;
-  }
-  in.headers.resize(n);
-  in.body = std::move(req.body());
-}
-
 // One connection. Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
@@ -183,7 +167,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void DoRead() {
-    parser_.emplace();
+    parser_.emplace(in_);  // reads into in_, reusing the capacity of its strings
     parser_->body_limit(server_.options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     // The first request must arrive within the header deadline; a kept-alive connection may idle
@@ -197,12 +181,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec) return Refuse(ec);
-    auto& req = parser_->get();
-    CopyRequest(req, in_);
-    keep_alive_ = req.keep_alive();
+    keep_alive_ = parser_->keep_alive();
     const HttpResponse out = server_.gateway.Handle(in_);
-    in_.body.clear();
-    WriteResponse(out_, req.version(), out.status, out.headers, out.body, keep_alive_);
+    // The next request reuses the body's capacity, unless it was large: an idle connection
+    // should not hold a megabyte.
+    if (in_.body.capacity() > kKeepBodyBytes) {
+      std::string().swap(in_.body);
+    } else {
+      in_.body.clear();
+    }
+    WriteResponse(out_, static_cast<unsigned>(parser_->version()), out.status, out.headers, out.body, keep_alive_);
     DoWrite();
   }
 
@@ -287,7 +275,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   MockServer::Impl& server_;
   Stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<RequestReader> parser_;
+  static constexpr std::size_t kKeepBodyBytes = 64 * 1024;
   HttpRequest in_;    // the request being served, its strings reused from one request to the next
   std::string out_;   // the response being written
   bool keep_alive_ = false;
