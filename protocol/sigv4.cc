@@ -307,8 +307,9 @@ class HmacKey {
     constexpr std::size_t kBlock = 64;
     std::array<unsigned char, kBlock> block{};
     if (key_size > kBlock) {
-      const Digest d = Sha256().Update(key, key_size).Final();
+      Digest d = Sha256().Update(key, key_size).Final();
       std::copy(d.begin(), d.end(), block.begin());
+      OPENSSL_cleanse(d.data(), d.size());
     } else if (key_size != 0) {
       std::copy_n(static_cast<const unsigned char*>(key), key_size, block.begin());
     }
@@ -705,11 +706,16 @@ HexDigest SignatureHex(const Secret& secret_access_key, const Scope& scope, std:
       key = next;
       OPENSSL_cleanse(next.data(), next.size());
     }
-    OPENSSL_cleanse(cache.secret.data(), cache.secret.size());
-    cache.secret = secret_access_key.Reveal();
-    cache.scope = scope;
     cache.key.emplace(key.data(), key.size());
     OPENSSL_cleanse(key.data(), key.size());
+    OPENSSL_cleanse(cache.secret.data(), cache.secret.size());
+    try {
+      cache.secret = secret_access_key.Reveal();
+      cache.scope = scope;
+    } catch (...) {
+      cache.key.reset();  // it would be taken for the old secret and scope
+      throw;
+    }
   }
   return ToHex(cache.key->Mac(string_to_sign));
 }

@@ -327,6 +327,49 @@ TEST(SigV4Steps, HmacSha256MatchesOpenSsl) {
   }
 }
 
+std::string Unhex(const std::string& hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return out;
+}
+
+// Steps 3 and 4 spelled out with the HMAC primitive: what Signature must give.
+std::string SignatureByHand(const std::string& secret, const Scope& scope, const std::string& string_to_sign) {
+  std::string key = Unhex(HmacSha256Hex("AWS4" + secret, scope.date));
+  for (const std::string& part : {scope.region, scope.service, std::string("aws4_request")}) {
+    key = Unhex(HmacSha256Hex(key, part));
+  }
+  return HmacSha256Hex(key, string_to_sign);
+}
+
+// Signature keeps the last derived key per thread: a change of secret (also one of the same
+// length, or longer than HMAC's block) or of any part of the scope must derive again.
+TEST(SigV4Steps, SignatureFollowsEverySecretAndScope) {
+  const std::string base(40, 'k');
+  // Of the same length, longer than HMAC's block with "AWS4", short, one extending another, empty.
+  const std::string secrets[] = {base, base.substr(0, 39) + "K", std::string(70, 's'), "x", "xx", ""};
+  // Each next to the first, from which it differs in one part.
+  const Scope scopes[] = {{"20150830", "us-east-1", "iam"}, {"20150831", "us-east-1", "iam"},
+                          {"20150830", "us-east-1", "iam"}, {"20150830", "eu-west-1", "iam"},
+                          {"20150830", "us-east-1", "iam"}, {"20150830", "us-east-1", "storagegateway"}};
+  const auto expect_signature = [](const std::string& secret, const Scope& scope, int call) {
+    const std::string sts = "string to sign " + std::to_string(call);
+    EXPECT_EQ(Signature(Secret(secret), scope, sts), SignatureByHand(secret, scope, sts))
+        << "secret of " << secret.size() << " bytes, scope " << scope.ToString() << ", call " << call;
+  };
+  // The scope changes while the secret stays, then the secret while the scope stays.
+  for (const std::string& secret : secrets) {
+    for (const Scope& scope : scopes) {
+      for (int call = 0; call < 2; ++call) expect_signature(secret, scope, call);
+    }
+  }
+  for (const Scope& scope : scopes) {
+    for (const std::string& secret : secrets) {
+      for (int call = 0; call < 2; ++call) expect_signature(secret, scope, call);
+    }
+  }
+}
+
 TEST(SigV4Steps, AmzDateIsUtc) {
   EXPECT_EQ(AmzDate(system_clock::time_point{}), "19700101T000000Z");
   EXPECT_EQ(AmzDate(std::chrono::sys_days{2015y / 8 / 30} + 12h + 36min + 999ms), "20150830T123600Z");
