@@ -6,9 +6,14 @@
 // Beast's own request_parser<string_body> keeps the header in basic_fields, one heap block per
 // field, which the mock then copied into the HttpRequest: two allocations per header where one
 // (or, for a reused HttpRequest, none) does. The parsing and its limits are basic_parser's, the
-// same as request_parser's; what this class adds only stores what the parser hands over, as
-// request_parser does (fields in arrival order, names as sent, the body appended, chunked bodies
-// without their framing).
+// same as request_parser's; what this class adds only stores what the parser hands over: names
+// as sent, the body appended, chunked bodies without their framing, and the fields in the order
+// they arrived. (request_parser's basic_fields moves a repeated name up to its first occurrence;
+// the order among the fields of one name is the same. SigV4 and the gateway read fields by name.)
+//
+// Keep-alive is basic_parser::keep_alive(), which reads every Connection field (and, as Beast
+// does, Proxy-Connection): "Connection: foo" then "Connection: close" closes. The message's
+// keep_alive(), which the server used before, read only the first Connection field.
 //
 // The target HttpRequest is overwritten field by field, keeping the capacity of its strings:
 // a connection's requests usually carry the same headers, so after the first one the server

@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <random>
 #include <string>
 #include <vector>
+
+#include "base/strings.h"
 
 namespace chapcheck::mocks {
 namespace {
@@ -29,7 +32,14 @@ std::string Describe(const Reading& r) {
   if (!r.error.empty()) return out + "error: " + r.error;
   out += r.request.method + " " + r.request.target + " version " + std::to_string(r.version) +
          (r.keep_alive ? " keep-alive\n" : " close\n");
-  for (const auto& [name, value] : r.request.headers) out += "[" + name + "]: [" + value + "]\n";
+  // By name, stably: Beast's basic_fields moves a repeated name up to its first occurrence,
+  // RequestReader keeps the order of arrival (FieldsStayInArrivalOrder); the order within a name
+  // is the same in both.
+  std::vector<std::pair<std::string, std::string>> fields = r.request.headers;
+  std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) {
+    return AsciiLower(a.first) < AsciiLower(b.first);
+  });
+  for (const auto& [name, value] : fields) out += "[" + name + "]: [" + value + "]\n";
   return out + "body [" + r.request.body + "]";
 }
 
@@ -94,6 +104,7 @@ const std::vector<std::string>& Requests() {
       "POST / HTTP/1.1\r\nX-Long: " + std::string(500, 'v') + "\r\n\r\n",
       "POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\nab",
       "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nabPOST / HTTP/1.1\r\n\r\n",
+      "POST / HTTP/1.1\r\nA: 1\r\nB: 2\r\na: 3\r\nContent-Length: 0\r\n\r\n",
       "POST / HTTP/2.0\r\n\r\n",
       "\x01\x02 nonsense\r\n\r\n",
   };
@@ -130,6 +141,41 @@ TEST(RequestReaderTest, MutatedRequestsReadAlike) {
     whole += reader.error.empty();
   }
   EXPECT_GT(whole, 400);  // the mutations leave many requests whole, so bodies and headers are compared
+}
+
+TEST(RequestReaderTest, FieldsStayInArrivalOrder) {
+  HttpRequest r;
+  const Reading read = WithReader("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\na: 3\r\n\r\n", r);
+  ASSERT_EQ(read.error, "");
+  const std::vector<std::pair<std::string, std::string>> expected = {{"A", "1"}, {"B", "2"}, {"a", "3"}};
+  EXPECT_EQ(r.headers, expected);
+}
+
+// Whether the server keeps the connection open: every Connection field counts (RFC 9110 joins
+// repeated fields into one list), as does Proxy-Connection in Beast's parser; closing is the
+// safe side of each.
+TEST(RequestReaderTest, KeepAliveReadsEveryConnectionField) {
+  const struct {
+    const char* request;
+    bool keep_alive;
+  } cases[] = {
+      {"GET / HTTP/1.1\r\n\r\n", true},
+      {"GET / HTTP/1.1\r\nConnection: close\r\n\r\n", false},
+      {"GET / HTTP/1.1\r\nConnection: foo\r\nConnection: close\r\n\r\n", false},
+      {"GET / HTTP/1.1\r\nProxy-Connection: close\r\n\r\n", false},
+      {"GET / HTTP/1.0\r\n\r\n", false},
+      {"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true},
+      {"GET / HTTP/1.0\r\nConnection: foo\r\nConnection: keep-alive\r\n\r\n", true},
+      {"POST / HTTP/1.1\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "0\r\nConnection: close\r\n\r\n",
+       false},
+  };
+  for (const auto& c : cases) {
+    HttpRequest r;
+    const Reading read = WithReader(c.request, r);
+    ASSERT_EQ(read.error, "") << c.request;
+    EXPECT_EQ(read.keep_alive, c.keep_alive) << c.request;
+  }
 }
 
 // The server reads every request of a connection into the same HttpRequest: nothing of a

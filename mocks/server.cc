@@ -181,7 +181,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec) return Refuse(ec);
-    keep_alive_ = parser_->keep_alive();
+    keep_alive_ = parser_->keep_alive();  // every Connection field counts (request_reader.h)
     const HttpResponse out = server_.gateway.Handle(in_);
     // The next request reuses the body's capacity, unless it was large: an idle connection
     // should not hold a megabyte.
