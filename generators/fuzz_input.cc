@@ -66,8 +66,10 @@ FuzzInput DecodeFuzzInput(std::string_view bytes) {
   const std::size_t body = FuzzBodyOffset(bytes);
   std::string_view head = bytes.substr(1, body > 1 ? std::min(body, bytes.size()) - 1 : 0);
   // One header per line at most, and room for the four a signer adds (Host, X-Amz-Date, a
-  // token, Authorization): the vector is allocated once.
-  in.request.headers.reserve(static_cast<std::size_t>(std::count(head.begin(), head.end(), '\n')) + 4);
+  // token, Authorization): the vector is allocated once. Capped: a head of a million empty lines
+  // holds no header.
+  const auto lines = static_cast<std::size_t>(std::count(head.begin(), head.end(), '\n'));
+  in.request.headers.reserve(std::min<std::size_t>(lines, 32) + 4);
   while (!head.empty()) {
     const auto nl = head.find('\n');
     std::string_view line = head.substr(0, nl);

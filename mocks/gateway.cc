@@ -126,9 +126,13 @@ class BodyReader {
     return true;
   }
   bool key(string_t& k) {
-    const bool repeated = depth_ == 1 ? !top_keys_.emplace(std::string_view(k)).second
-                                      : !keys_.empty() && !keys_.back().insert(k).second;
-    duplicate_ = duplicate_ || repeated;
+    // Once a key repeats the body is refused: later keys need no set (and a repeated key's node,
+    // made before the look-up finds the match, would stay in the arena until the parse ends).
+    // The parse goes on, so that a syntax error further on still wins.
+    if (!duplicate_) {
+      duplicate_ = depth_ == 1 ? !top_keys_.emplace(std::string_view(k)).second
+                               : !keys_.empty() && !keys_.back().insert(k).second;
+    }
     if (depth_ == 1) {
       pending_.assign(k);  // a copy: the lexer reuses its buffer for the value
       has_pending_ = true;
@@ -163,7 +167,9 @@ class BodyReader {
   // A value that starts at depth 1 of an object is a top-level member.
   bool Value(TopMember::Kind kind, const string_t* s) {
     if (depth_ == 1 && root_is_object_ && has_pending_) {
-      members_.push_back({pending_, kind, s != nullptr ? *s : std::string()});
+      // A body with a repeated key is refused: its members are not kept (a 1 MB body of one
+      // repeated key would otherwise hold 160,000 of them).
+      if (!duplicate_) members_.push_back({pending_, kind, s != nullptr ? *s : std::string()});
       has_pending_ = false;
     }
     return true;
