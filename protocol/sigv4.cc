@@ -340,6 +340,12 @@ Digest HmacSha256(const void* key, std::size_t key_size, std::string_view data) 
 
 // The derived signing key depends only on (secret, date, region, service): each thread remembers
 // the last one it derived, which saves four of the five HMACs per request.
+// A credential scope as views (of an Authorization header, or of a Scope).
+struct ScopeView {
+  std::string_view date, region, service;
+};
+ScopeView ViewOf(const Scope& s) { return ScopeView{s.date, s.region, s.service}; }
+
 struct SigningKeyCache {
   std::string secret;  // the secret it was derived from (memory of this thread only)
   Scope scope;
@@ -451,6 +457,17 @@ class LowerNames {
   std::pmr::vector<char> buffer_;
 };
 
+// Calls f(name) for each name of a ';'-separated list, empty ones included.
+template <class F>
+void ForEachListed(std::string_view list, F f) {
+  std::size_t pos = 0;
+  while (pos <= list.size()) {
+    const std::size_t semi = std::min(list.find(';', pos), list.size());
+    f(list.substr(pos, semi - pos));
+    pos = semi + 1;
+  }
+}
+
 // Signed-header names as the canonical request lists them: lower case, sorted, unique.
 class SignedNames {
  public:
@@ -461,14 +478,24 @@ class SignedNames {
     lower_.Reserve(bytes);
     names_.reserve(std::size(names));
     for (const auto& n : names) names_.push_back(lower_.Add(n));
-    std::sort(names_.begin(), names_.end());
-    names_.erase(std::unique(names_.begin(), names_.end()), names_.end());
+    Finish();
+  }
+  // From a SignedHeaders value, "a;b;c", of `count` names.
+  SignedNames(std::string_view list, std::size_t count) {
+    lower_.Reserve(list.size());
+    names_.reserve(count);
+    ForEachListed(list, [this](std::string_view n) { names_.push_back(lower_.Add(n)); });
+    Finish();
   }
   SignedNames(const SignedNames&) = delete;
   SignedNames& operator=(const SignedNames&) = delete;
   const std::pmr::vector<std::string_view>& names() const { return names_; }
 
  private:
+  void Finish() {
+    std::sort(names_.begin(), names_.end());
+    names_.erase(std::unique(names_.begin(), names_.end()), names_.end());
+  }
   InlineArena<512> arena_;  // before the vectors that use it
   LowerNames lower_{arena_.get()};
   std::pmr::vector<std::string_view> names_{arena_.get()};
@@ -604,7 +631,19 @@ bool ValidScopePart(std::string_view s) {
   return !s.empty() && s.size() <= 64 && Every(s, kPrintable);
 }
 
-Result<Authorization> ParseCredential(std::string_view value, Authorization auth) {
+// An Authorization header's parts as views of its text: what Verify reads (ParseAuthorization
+// copies them out). `signed_headers` is the SignedHeaders value as sent, "a;b;c", each name
+// checked to be a non-empty lower-case token.
+struct AuthorizationView {
+  std::string_view algorithm;
+  std::string_view access_key_id;
+  ScopeView scope;
+  std::string_view signed_headers;
+  std::size_t signed_count = 0;  // names in signed_headers
+  std::string_view signature;
+};
+
+std::optional<Error> ReadCredential(std::string_view value, AuthorizationView& auth) {
   std::array<std::string_view, 5> parts;
   std::size_t start = 0;
   for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -634,9 +673,9 @@ Result<Authorization> ParseCredential(std::string_view value, Authorization auth
     return AuthError("Credential should be scoped with a valid terminator: 'aws4_request', not " + Quote(parts[4]) +
                      ".");
   }
-  auth.access_key_id = std::string(parts[0]);
-  auth.scope = Scope{std::string(parts[1]), std::string(parts[2]), std::string(parts[3])};
-  return auth;
+  auth.access_key_id = parts[0];
+  auth.scope = ScopeView{parts[1], parts[2], parts[3]};
+  return std::nullopt;
 }
 
 // Appends the hex SHA-256 of `data`, lower case.
@@ -676,7 +715,7 @@ void AppendCanonicalRequest(std::string& out, const Request& request, const Head
 }
 
 // The string to sign (StringToSign), appended to `out`.
-void AppendStringToSign(std::string& out, std::string_view amz_date, const Scope& scope,
+void AppendStringToSign(std::string& out, std::string_view amz_date, const ScopeView& scope,
                         std::string_view canonical_request) {
   out.reserve(out.size() + kAlgorithm.size() + amz_date.size() + scope.date.size() + scope.region.size() +
               scope.service.size() + kTerminator.size() + 6 + 64);
@@ -684,13 +723,19 @@ void AppendStringToSign(std::string& out, std::string_view amz_date, const Scope
   out += '\n';
   out += amz_date;
   out += '\n';
-  scope.AppendTo(out);
+  out += scope.date;
+  out += '/';
+  out += scope.region;
+  out += '/';
+  out += scope.service;
+  out += '/';
+  out += kTerminator;
   out += '\n';
   AppendSha256Hex(out, canonical_request);
 }
 
 // The hex signature (Signature), in a fixed buffer.
-HexDigest SignatureHex(const Secret& secret_access_key, const Scope& scope, std::string_view string_to_sign) {
+HexDigest SignatureHex(const Secret& secret_access_key, const ScopeView& scope, std::string_view string_to_sign) {
   thread_local SigningKeyCache cache;
   const bool same_scope =
       cache.scope.date == scope.date && cache.scope.region == scope.region && cache.scope.service == scope.service;
@@ -700,7 +745,7 @@ HexDigest SignatureHex(const Secret& secret_access_key, const Scope& scope, std:
     std::string seed = "AWS4" + secret_access_key.Reveal();
     Digest key = HmacSha256(seed.data(), seed.size(), scope.date);
     OPENSSL_cleanse(seed.data(), seed.size());
-    for (std::string_view part : {std::string_view(scope.region), std::string_view(scope.service), kTerminator}) {
+    for (std::string_view part : {scope.region, scope.service, kTerminator}) {
       Digest next = HmacSha256(key.data(), key.size(), part);
       OPENSSL_cleanse(key.data(), key.size());
       key = next;
@@ -711,7 +756,9 @@ HexDigest SignatureHex(const Secret& secret_access_key, const Scope& scope, std:
     OPENSSL_cleanse(cache.secret.data(), cache.secret.size());
     try {
       cache.secret = secret_access_key.Reveal();
-      cache.scope = scope;
+      cache.scope.date = scope.date;
+      cache.scope.region = scope.region;
+      cache.scope.service = scope.service;
     } catch (...) {
       cache.key.reset();  // it would be taken for the old secret and scope
       throw;
@@ -762,12 +809,12 @@ void Scope::AppendTo(std::string& out) const {
 
 std::string StringToSign(std::string_view amz_date, const Scope& scope, std::string_view canonical_request) {
   std::string out;
-  AppendStringToSign(out, amz_date, scope, canonical_request);
+  AppendStringToSign(out, amz_date, ViewOf(scope), canonical_request);
   return out;
 }
 
 std::string Signature(const Secret& secret_access_key, const Scope& scope, std::string_view string_to_sign) {
-  const HexDigest hex = SignatureHex(secret_access_key, scope, string_to_sign);
+  const HexDigest hex = SignatureHex(secret_access_key, ViewOf(scope), string_to_sign);
   return std::string(hex.data(), hex.size());
 }
 
@@ -817,8 +864,8 @@ void SignHeaders(Request& request, const Credentials& credentials, const SignOpt
   Scope scope{amz_date.substr(0, 8), options.region, options.service};
   Scratch canonical(ScratchUse::kCanonical), to_sign(ScratchUse::kToSign);
   AppendCanonicalRequest(canonical.text(), request, HeaderIndex(request), names, options.normalize_path, std::nullopt);
-  AppendStringToSign(to_sign.text(), amz_date, scope, canonical.text());
-  const HexDigest signature = SignatureHex(credentials.secret_access_key, scope, to_sign.text());
+  AppendStringToSign(to_sign.text(), amz_date, ViewOf(scope), canonical.text());
+  const HexDigest signature = SignatureHex(credentials.secret_access_key, ViewOf(scope), to_sign.text());
   std::string authorization;
   authorization.reserve(160 + credentials.access_key_id.size() + options.region.size() + options.service.size() +
                         names.size() * 24);
@@ -839,7 +886,9 @@ void SignHeaders(Request& request, const Credentials& credentials, const SignOpt
 
 // --- verification --------------------------------------------------------------------------
 
-Result<Authorization> ParseAuthorization(std::string_view header_value) {
+namespace {
+
+std::optional<Error> ReadAuthorization(std::string_view header_value, AuthorizationView& auth) {
   if (header_value.size() > kMaxAuthorizationBytes) {
     return AuthError("Authorization header is too long (" + std::to_string(header_value.size()) + " bytes, at most " +
                      std::to_string(kMaxAuthorizationBytes) + ").");
@@ -857,8 +906,7 @@ Result<Authorization> ParseAuthorization(std::string_view header_value) {
   }
   if (rest.empty()) return AuthError("Authorization header requires 'Credential' parameter.");
 
-  Authorization auth;
-  auth.algorithm = std::string(algorithm);
+  auth.algorithm = algorithm;
   std::optional<std::string_view> credential, signed_headers, signature;
   std::size_t start = 0;
   std::size_t number = 0;
@@ -893,27 +941,37 @@ Result<Authorization> ParseAuthorization(std::string_view header_value) {
   if (!signed_headers) return AuthError("Authorization header requires 'SignedHeaders' parameter.");
   if (!signature) return AuthError("Authorization header requires 'Signature' parameter.");
 
-  auto with_credential = ParseCredential(*credential, std::move(auth));
-  if (!with_credential.ok()) return with_credential.error();
-  auth = std::move(with_credential).value();
+  if (auto bad = ReadCredential(*credential, auth)) return bad;
 
-  auth.signed_headers.reserve(static_cast<std::size_t>(std::count(signed_headers->begin(), signed_headers->end(), ';')) + 1);
-  std::size_t pos = 0;
-  while (pos <= signed_headers->size()) {
-    std::size_t semi = std::min(signed_headers->find(';', pos), signed_headers->size());
-    std::string_view name = signed_headers->substr(pos, semi - pos);
-    if (name.empty() || !Every(name, kLowerToken)) {
-      return AuthError("SignedHeaders should be lower-case header names separated by ';'.");
-    }
-    auth.signed_headers.emplace_back(name);
-    pos = semi + 1;
-  }
+  bool names_ok = true;
+  auth.signed_count = 0;
+  ForEachListed(*signed_headers, [&](std::string_view name) {
+    names_ok = names_ok && !name.empty() && Every(name, kLowerToken);
+    ++auth.signed_count;
+  });
+  if (!names_ok) return AuthError("SignedHeaders should be lower-case header names separated by ';'.");
+  auth.signed_headers = *signed_headers;
 
   if (signature->size() != 64 ||
       !Every(*signature, kHexDigit)) {
     return AuthError("Signature should be 64 hexadecimal digits.");
   }
-  auth.signature = std::string(*signature);
+  auth.signature = *signature;
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<Authorization> ParseAuthorization(std::string_view header_value) {
+  AuthorizationView view;
+  if (auto bad = ReadAuthorization(header_value, view)) return *std::move(bad);
+  Authorization auth;
+  auth.algorithm = std::string(view.algorithm);
+  auth.access_key_id = std::string(view.access_key_id);
+  auth.scope = Scope{std::string(view.scope.date), std::string(view.scope.region), std::string(view.scope.service)};
+  auth.signed_headers.reserve(view.signed_count);
+  ForEachListed(view.signed_headers, [&](std::string_view name) { auth.signed_headers.emplace_back(name); });
+  auth.signature = std::string(view.signature);
   return auth;
 }
 
@@ -949,10 +1007,9 @@ Verdict Verify(const Request& request, const KeyLookup& keys, const VerifyOption
   if (authorizations == 0) return fail(Status::kMissing, "Request is missing Authentication Token.");
   if (authorizations > 1) return fail(Status::kMalformed, "Request has more than one Authorization header.");
 
-  auto parsed = ParseAuthorization(index.First("authorization"));
-  if (!parsed.ok()) return fail(Status::kMalformed, parsed.error().message);
-  const Authorization& auth = *parsed;
-  verdict.access_key_id = auth.access_key_id;
+  AuthorizationView auth;  // views of the request's Authorization value
+  if (auto bad = ReadAuthorization(index.First("authorization"), auth)) return fail(Status::kMalformed, bad->message);
+  verdict.access_key_id = std::string(auth.access_key_id);
 
   if (auth.algorithm != kAlgorithm) {
     return fail(Status::kMalformed, "Unsupported AWS 'algorithm': " + Quote(auth.algorithm) + ".");
@@ -985,7 +1042,7 @@ Verdict Verify(const Request& request, const KeyLookup& keys, const VerifyOption
     return fail(Status::kMalformed,
                 "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
                 "from HTTP: '" +
-                    auth.scope.date + "' != '" + amz_date.substr(0, 8) + "', from '" + amz_date + "'.");
+                    std::string(auth.scope.date) + "' != '" + amz_date.substr(0, 8) + "', from '" + amz_date + "'.");
   }
   if (auth.scope.service != options.service) {
     return fail(Status::kMalformed, "Credential should be scoped to correct service: " + Quote(options.service) +
@@ -995,13 +1052,17 @@ Verdict Verify(const Request& request, const KeyLookup& keys, const VerifyOption
     return fail(Status::kMalformed, "Credential should be scoped to a valid region: " + Quote(*options.region) +
                                         ", not " + Quote(auth.scope.region) + ".");
   }
-  if (std::find(auth.signed_headers.begin(), auth.signed_headers.end(), "host") == auth.signed_headers.end()) {
+  bool host_signed = false;
+  std::string_view absent;  // the first signed name the request does not carry
+  ForEachListed(auth.signed_headers, [&](std::string_view name) {
+    host_signed = host_signed || name == "host";
+    if (absent.empty() && index.Count(name) == 0) absent = name;
+  });
+  if (!host_signed) {
     return fail(Status::kMalformed, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   }
-  for (const auto& name : auth.signed_headers) {
-    if (index.Count(name) == 0) {
-      return fail(Status::kMalformed, "Signed header " + Quote(name) + " is not present in the request.");
-    }
+  if (!absent.empty()) {
+    return fail(Status::kMalformed, "Signed header " + Quote(absent) + " is not present in the request.");
   }
 
   const Secret* secret = keys ? keys(auth.access_key_id) : nullptr;
@@ -1025,7 +1086,7 @@ Verdict Verify(const Request& request, const KeyLookup& keys, const VerifyOption
   }
 
   Scratch canonical(ScratchUse::kCanonical), to_sign(ScratchUse::kToSign);
-  AppendCanonicalRequest(canonical.text(), request, index, SignedNames(auth.signed_headers).names(),
+  AppendCanonicalRequest(canonical.text(), request, index, SignedNames(auth.signed_headers, auth.signed_count).names(),
                          options.normalize_path, std::nullopt);
   AppendStringToSign(to_sign.text(), amz_date, auth.scope, canonical.text());
   const HexDigest expected = SignatureHex(*secret, auth.scope, to_sign.text());
