@@ -56,8 +56,11 @@ Answer AnswerOf(const mocks::HttpResponse& response, const Body& body) {
     f.has_error_object = body.error.has_value();
     if (body.error) f.error_code = Body::StringOf(*body.error, "errorCode");
     const std::string* header = response.Header("X-Amzn-Errortype");
-    auto e = awsjson::ParseErrorFields(f, header ? *header : "");
-    if (e.ok()) a.type = e->type, a.code = e->error_code;
+    // (A view of the header itself: `header ? *header : ""` would be a temporary string.)
+    if (const auto names = awsjson::ErrorNamesOf(f, header ? std::string_view(*header) : std::string_view())) {
+      a.type = names->type;
+      a.code = names->error_code;
+    }
   }
   return a;
 }
@@ -75,7 +78,7 @@ std::optional<std::string> EnvelopeProblemOf(const spec::Spec& spec, const mocks
   if (s < 300) return std::nullopt;
   const std::optional<std::string_view> t = body.String(env.type_field);
   if (!t) return "error without a string " + env.type_field;
-  if (t->empty() || awsjson::BareType(*t) != *t || t->find_first_of("#:") != std::string::npos) {
+  if (t->empty() || awsjson::BareTypeView(*t) != *t || t->find_first_of("#:") != std::string::npos) {
     return env.type_field + " is not a bare type name";
   }
   if (!body.String(env.message_field)) return "error without a string " + env.message_field;

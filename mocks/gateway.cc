@@ -357,34 +357,13 @@ struct Gateway::Call {
   HttpResponse Fail(int status, std::string_view type, std::string_view message, std::string_view code = "") const {
     if (type == kInvalidRequest && defects.Has(Defect::kWrongStatus)) status = 500;
     if (defects.Has(Defect::kNoErrorCode)) code = "";
-    std::string wire_type = defects.Has(Defect::kNamespacedErrorType) ? std::string(kNamespace) + std::string(type)
-                                                                      : std::string(type);
-    const bool with_message = !defects.Has(Defect::kNoMessage);
-    if (AllPlain(wire_type) && AllPlain(message) && AllPlain(code)) {
-      // Written as json's dump writes it (keys sorted: __type, error, message), directly when no
-      // text needs an escape: most requests a fuzzer sends end here.
-      std::string out;
-      out.reserve(64 + wire_type.size() + message.size() + code.size());
-      out += "{\"__type\":\"";
-      out += wire_type;
-      out += '"';
-      if (!code.empty()) {
-        out += ",\"error\":{\"errorCode\":\"";
-        out += code;
-        out += "\",\"errorDetails\":{}}";
-      }
-      if (with_message) {
-        out += ",\"message\":\"";
-        out += message;
-        out += '"';
-      }
-      out += '}';
-      return Respond(status, std::move(out));
-    }
-    json j{{"__type", wire_type}};
-    if (with_message) j["message"] = message;
-    if (!code.empty()) j["error"] = {{"errorCode", code}, {"errorDetails", json::object()}};
-    return Respond(status, j.dump(-1, ' ', false, json::error_handler_t::replace));
+    std::string namespaced;
+    std::string_view wire_type = type;
+    if (defects.Has(Defect::kNamespacedErrorType)) wire_type = namespaced = std::string(kNamespace) + std::string(type);
+    // awsjson's writer: the same bytes as nlohmann's dump(), written directly when no text needs
+    // an escape (most requests a fuzzer sends end here).
+    return Respond(status, defects.Has(Defect::kNoMessage) ? awsjson::ErrorBodyWithoutMessage(wire_type, code)
+                                                           : awsjson::ErrorBody(wire_type, message, code));
   }
 
   HttpResponse Invalid(std::string_view code, std::string_view message) const {

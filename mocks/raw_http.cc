@@ -17,7 +17,9 @@ namespace http = beast::http;
 HttpResponse HttpRefusal(int status, std::string_view message) {
   HttpResponse r;
   r.status = status;
-  r.headers = {{"Content-Type", std::string(awsjson::kContentType)}, {"x-amzn-RequestId", "http-layer"}};
+  r.headers.reserve(2);
+  r.headers.emplace_back("Content-Type", awsjson::kContentType);
+  r.headers.emplace_back("x-amzn-RequestId", "http-layer");
   r.body = awsjson::ErrorBody("SerializationException", message, "");
   return r;
 }

@@ -6,17 +6,62 @@ namespace chapcheck::awsjson {
 
 using json = nlohmann::json;
 
-std::string ErrorBody(std::string_view type, std::string_view message, std::string_view error_code) {
-  json j{{"__type", type}, {"message", message}};
+namespace {
+
+// Printable ASCII other than '"' and '\\': a JSON string of these is written as it is.
+bool Plain(std::string_view s) {
+  for (const char c : s) {
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+// The error body; `message` null: none. Errors are most of what a server under test (or under a
+// fuzzer) answers, and their texts rarely need an escape: those are written straight into one
+// string, the others through a DOM, which escapes and replaces as dump() does.
+std::string WriteErrorBody(std::string_view type, const std::string_view* message, std::string_view error_code) {
+  if (Plain(type) && Plain(error_code) && (!message || Plain(*message))) {
+    std::string out;
+    out.reserve(56 + type.size() + error_code.size() + (message ? message->size() : 0));
+    out += "{\"__type\":\"";  // keys in dump()'s (sorted) order: __type, error, message
+    out += type;
+    out += '"';
+    if (!error_code.empty()) {
+      out += ",\"error\":{\"errorCode\":\"";
+      out += error_code;
+      out += "\",\"errorDetails\":{}}";
+    }
+    if (message) {
+      out += ",\"message\":\"";
+      out += *message;
+      out += '"';
+    }
+    out += '}';
+    return out;
+  }
+  json j{{"__type", type}};
+  if (message) j["message"] = *message;
   if (!error_code.empty()) j["error"] = {{"errorCode", error_code}, {"errorDetails", json::object()}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string BareType(std::string_view raw) {
+}  // namespace
+
+std::string ErrorBody(std::string_view type, std::string_view message, std::string_view error_code) {
+  return WriteErrorBody(type, &message, error_code);
+}
+
+std::string ErrorBodyWithoutMessage(std::string_view type, std::string_view error_code) {
+  return WriteErrorBody(type, nullptr, error_code);
+}
+
+std::string_view BareTypeView(std::string_view raw) {
   if (auto colon = raw.find(':'); colon != std::string_view::npos) raw = raw.substr(0, colon);
   if (auto hash = raw.rfind('#'); hash != std::string_view::npos) raw = raw.substr(hash + 1);
-  return std::string(raw);
+  return raw;
 }
+
+std::string BareType(std::string_view raw) { return std::string(BareTypeView(raw)); }
 
 Result<ParsedError> ParseError(std::string_view body, std::string_view errortype_header) {
   const json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
@@ -40,23 +85,31 @@ Result<ParsedError> ParseError(std::string_view body, std::string_view errortype
   return ParseErrorFields(f, errortype_header);
 }
 
+std::optional<ErrorNames> ErrorNamesOf(const ErrorFields& f, std::string_view errortype_header) {
+  ErrorNames n;
+  if (const std::optional<std::string_view>& t = f.type ? f.type : f.code) n.type = BareTypeView(*t);
+  if (n.type.empty() && !errortype_header.empty()) {
+    n.type = BareTypeView(errortype_header);
+    n.type_from_header = true;
+  }
+  if (n.type.empty()) return std::nullopt;
+  if (f.error_code) n.error_code = *f.error_code;
+  return n;
+}
+
 Result<ParsedError> ParseErrorFields(const ErrorFields& f, std::string_view errortype_header) {
+  const std::optional<ErrorNames> names = ErrorNamesOf(f, errortype_header);
+  if (!names) return Error{"", "the error names no type (__type, code or X-Amzn-Errortype)"};
   ParsedError e;
-  if (const std::optional<std::string_view>& t = f.type ? f.type : f.code) {
-    e.raw_type = std::string(*t);
-    e.type = BareType(e.raw_type);
-  }
-  if (e.type.empty() && !errortype_header.empty()) {
-    e.type = BareType(errortype_header);
-    e.type_from_header = true;
-  }
-  if (e.type.empty()) return Error{"", "the error names no type (__type, code or X-Amzn-Errortype)"};
+  if (const std::optional<std::string_view>& t = f.type ? f.type : f.code) e.raw_type = std::string(*t);
+  e.type = std::string(names->type);
+  e.type_from_header = names->type_from_header;
   if (const std::optional<std::string_view>& m = f.message ? f.message : f.Message) {
     e.has_message = true;
     e.message = std::string(*m);
   }
   e.has_error_object = f.has_error_object;
-  if (f.error_code) e.error_code = std::string(*f.error_code);
+  e.error_code = std::string(names->error_code);
   return e;
 }
 

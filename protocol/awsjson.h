@@ -15,11 +15,15 @@ namespace chapcheck::awsjson {
 inline constexpr std::string_view kContentType = "application/x-amz-json-1.1";
 
 // {"__type": type, "message": message} plus "error": {"errorCode": code, "errorDetails": {}}
-// when error_code is not empty.
+// when error_code is not empty: compact, keys sorted, as nlohmann's dump() writes it (invalid
+// UTF-8 replaced by U+FFFD). Texts that need no escape are written directly, without a DOM.
 std::string ErrorBody(std::string_view type, std::string_view message, std::string_view error_code);
+// The same body without "message" (what the mock sends for its no-message defect).
+std::string ErrorBodyWithoutMessage(std::string_view type, std::string_view error_code);
 
 // "aws.protocoltests#FooError:http://internal..." -> "FooError"; a bare name is returned as is.
 std::string BareType(std::string_view raw);
+std::string_view BareTypeView(std::string_view raw);  // the same, as a view of `raw`
 
 struct ParsedError {
   std::string type;         // bare
@@ -46,5 +50,14 @@ struct ErrorFields {
   std::optional<std::string_view> error_code;  // "error"."errorCode"
 };
 Result<ParsedError> ParseErrorFields(const ErrorFields& body, std::string_view errortype_header);
+
+// Only the bare type and error code ParseErrorFields finds, as views of the fields' texts (or of
+// the header): for callers that judge an answer by those two. nullopt where ParseErrorFields fails.
+struct ErrorNames {
+  std::string_view type;  // bare
+  bool type_from_header = false;
+  std::string_view error_code;
+};
+std::optional<ErrorNames> ErrorNamesOf(const ErrorFields& body, std::string_view errortype_header);
 
 }  // namespace chapcheck::awsjson
