@@ -202,14 +202,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const spec::Request judged{std::move(seen.method), std::move(seen.target), std::move(seen.headers),
                              std::move(seen.body)};
   if (verified) check_signer(judged);
-  const spec::Verdict verdict = spec::Decide(env.spec, judged, verified.value_or(expected), &env.world);
+  // Judged by the outcome alone (no reasons written); decided again in full to explain a finding.
+  const spec::AuthStatus auth = verified.value_or(expected);
+  const spec::Verdict verdict = spec::Decide(env.spec, judged, auth, &env.world, spec::Detail::kOutcome);
   if (verdict.outcome.decision == spec::Decision::kOutOfScope) {
     check_signer(judged);
     return 0;
   }
-  if (auto d = fuzz::Disagreement(verdict, reading.answer)) {
+  if (fuzz::Disagreement(verdict, reading.answer)) {
     check_signer(judged);
-    Finding("mock and spec disagree", *d, result.response);
+    const spec::Verdict full = spec::Decide(env.spec, judged, auth, &env.world);
+    const auto why = fuzz::Disagreement(full, reading.answer);
+    if (!why) Finding("the outcome-only verdict disagrees where the full one agrees", verdict.outcome.Summary(), result.response);
+    Finding("mock and spec disagree", *why, result.response);
   }
   return 0;
 }

@@ -1,7 +1,8 @@
 // fuzz_spec_verdict: any bytes into the spec verdict. The input is a FuzzInput
 // (generators/fuzz_input.h); raw inputs go in as the body of an otherwise well-formed request.
 // Findings (each aborts): a crash, leak or sanitizer report; an exception; a verdict that differs
-// when the same request is judged twice; a verdict that breaks the spec's own shape (a rejection
+// when the same request is judged twice; an outcome-only verdict (spec::Detail::kOutcome) whose
+// outcome differs from the full one; a verdict that breaks the spec's own shape (a rejection
 // without a known rule, type or status; an acceptance with broken rules; a reason that quotes a
 // sensitive member's value).
 #include <algorithm>
@@ -43,6 +44,20 @@ bool Same(const spec::Outcome& a, const spec::Outcome& b) {
   return a.decision == b.decision && a.status == b.status && a.also_allowed_status == b.also_allowed_status &&
          a.error_type == b.error_type && a.error_code == b.error_code && a.rule == b.rule && a.severity == b.severity &&
          a.reason == b.reason;
+}
+
+// What spec::Detail::kOutcome keeps of an outcome.
+bool SameOutcome(const spec::Outcome& a, const spec::Outcome& b) {
+  return a.decision == b.decision && a.status == b.status && a.also_allowed_status == b.also_allowed_status &&
+         a.error_type == b.error_type && a.error_code == b.error_code && a.severity == b.severity;
+}
+
+// `brief` (kOutcome) judges as `full` does, and explains nothing.
+bool BriefAgrees(const spec::Verdict& full, const spec::Verdict& brief) {
+  if (!SameOutcome(full.outcome, brief.outcome) || full.lenient.has_value() != brief.lenient.has_value()) return false;
+  if (full.lenient && !SameOutcome(*full.lenient, *brief.lenient)) return false;
+  return full.lookups_assumed == brief.lookups_assumed && brief.outcome.rule.empty() && brief.outcome.reason.empty() &&
+         brief.broken.empty() && brief.echo.empty() && brief.target_prefix.empty();
 }
 
 bool Same(const spec::Verdict& a, const spec::Verdict& b) {
@@ -164,15 +179,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // Half the inputs (by the mode byte's high bit) are judged without a world: lookups assumed.
   const spec::World* world = (size > 0 && (data[0] & 0x80)) ? nullptr : &env.world;
-  spec::Verdict first, second;
+  spec::Verdict first, second, brief;
   try {
     first = spec::Decide(env.spec, in.request, auth, world);
     second = spec::Decide(env.spec, in.request, auth, world);
+    brief = spec::Decide(env.spec, in.request, auth, world, spec::Detail::kOutcome);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fuzz_spec_verdict: Decide threw: %s\n", e.what());
     std::abort();
   }
   if (!Same(first, second)) Finding("the same request judged twice got two verdicts", first);
+  if (!BriefAgrees(first, brief)) Finding("the outcome-only verdict differs: " + brief.outcome.Summary(), first);
   CheckShape(env.spec, in.request, first,
              [&](const spec::Request& r) { return spec::Decide(env.spec, r, auth, world); });
   return 0;

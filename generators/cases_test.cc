@@ -186,6 +186,38 @@ TEST(Generate, NothingIsHardCodedAMemberRenamedInTheSpecIsRenamedInTheCases) {
   for (const auto& c : cases) EXPECT_EQ(c.name.find("InitiatorName"), std::string::npos) << c.name;
 }
 
+// Decide's outcome-only reading (spec::Detail::kOutcome, what fuzz_mock_http judges with) gives
+// every generated case the outcome the full reading gives, and leaves the explanations empty.
+TEST(Generate, OutcomeOnlyVerdictsAgreeWithFullOnes) {
+  const spec::Spec& s = spec::EmbeddedSpec();
+  const Context context = DefaultContext(s);
+  const spec::World world = WorldOf(s, context);
+  const std::vector<Case> cases = Generate(s, context);
+  ASSERT_GT(cases.size(), 100u);
+  const auto same = [](const spec::Outcome& a, const spec::Outcome& b) {
+    return a.decision == b.decision && a.status == b.status && a.also_allowed_status == b.also_allowed_status &&
+           a.error_type == b.error_type && a.error_code == b.error_code && a.severity == b.severity;
+  };
+  std::set<std::string> rules_seen;
+  for (const Case& c : cases) {
+    for (const spec::World* w : {&world, static_cast<const spec::World*>(nullptr)}) {
+      const spec::AuthStatus auth = ExpectedAuthStatus(c.auth);
+      const spec::Verdict full = spec::Decide(s, c.request, auth, w);
+      const spec::Verdict brief = spec::Decide(s, c.request, auth, w, spec::Detail::kOutcome);
+      EXPECT_TRUE(same(full.outcome, brief.outcome)) << c.name << ": " << full.outcome.Summary();
+      ASSERT_EQ(full.lenient.has_value(), brief.lenient.has_value()) << c.name;
+      if (full.lenient) EXPECT_TRUE(same(*full.lenient, *brief.lenient)) << c.name;
+      EXPECT_EQ(full.lookups_assumed, brief.lookups_assumed) << c.name;
+      EXPECT_TRUE(brief.outcome.rule.empty() && brief.outcome.reason.empty()) << c.name;
+      EXPECT_TRUE(brief.broken.empty() && brief.echo.empty() && brief.target_prefix.empty()) << c.name;
+      // Full verdicts do explain themselves: the test is not comparing two empty readings.
+      EXPECT_FALSE(full.outcome.reason.empty()) << c.name;
+      rules_seen.insert(full.outcome.rule);
+    }
+  }
+  EXPECT_GT(rules_seen.size(), 10u);  // the cases reach many rules, not one
+}
+
 TEST(Generate, JsonLinesKeepBodiesExact) {
   const auto cases = Generate(spec::EmbeddedSpec(), FullContext());
   for (const auto& c : cases) {

@@ -24,6 +24,14 @@ bool TypeMatches(JsonType want, JsonKind got) {
   return false;
 }
 
+// A broken rule's reason, made only when the verdict explains itself (Detail::kFull); else an
+// empty one, which costs nothing.
+template <class Make>
+std::optional<std::string> Broken(bool explain, Make make) {
+  if (!explain) return std::string();
+  return make();
+}
+
 // What one input member looks like in this request.
 struct MemberState {
   const Member* member = nullptr;
@@ -49,7 +57,7 @@ struct Facts {
   bool readable = false;  // JSON and an object: member rules can be evaluated
 };
 
-Facts Observe(const Spec& spec, const Request& req, AuthStatus auth) {
+Facts Observe(const Spec& spec, const Request& req, AuthStatus auth, bool explain) {
   Facts f;
   const std::string_view path_only = std::string_view(req.path).substr(0, req.path.find('?'));
   const std::string_view query = req.path.find('?') == std::string::npos
@@ -66,9 +74,9 @@ Facts Observe(const Spec& spec, const Request& req, AuthStatus auth) {
 
   const HeaderSeen targets = SeenHeader(req.headers, spec.protocol.target_header);
   if (targets.count == 0) {
-    f.target_reason = spec.protocol.target_header + " is missing";
+    if (explain) f.target_reason = spec.protocol.target_header + " is missing";
   } else if (targets.count > 1) {
-    f.target_reason = spec.protocol.target_header + " is sent " + std::to_string(targets.count) + " times";
+    if (explain) f.target_reason = spec.protocol.target_header + " is sent " + std::to_string(targets.count) + " times";
   } else {
     const std::string_view t = targets.first;
     const auto dot = t.rfind('.');
@@ -78,12 +86,14 @@ Facts Observe(const Spec& spec, const Request& req, AuthStatus auth) {
                                           [&](const TargetPrefix& p) { return p.prefix == prefix; });
     if (known_prefix && op == spec.operation) {
       f.target = Facts::Target::kThis;
-      f.prefix = std::string(prefix);
+      if (explain) f.prefix = std::string(prefix);
     } else if (known_prefix && std::find(spec.siblings.begin(), spec.siblings.end(), op) != spec.siblings.end()) {
       f.target = Facts::Target::kSibling;
-      f.prefix = std::string(prefix);
-      f.target_reason = spec.protocol.target_header + " names " + std::string(op) + ", another operation";
-    } else {
+      if (explain) {
+        f.prefix = std::string(prefix);
+        f.target_reason = spec.protocol.target_header + " names " + std::string(op) + ", another operation";
+      }
+    } else if (explain) {
       f.target_reason = known_prefix ? spec.protocol.target_header + " names no operation of the service"
                                      : spec.protocol.target_header + " has no known service prefix";
     }
@@ -92,15 +102,15 @@ Facts Observe(const Spec& spec, const Request& req, AuthStatus auth) {
   const HeaderSeen types = SeenHeader(req.headers, "Content-Type");
   if (types.count == 0) {
     f.content_type_ok = false;
-    f.content_type_reason = "Content-Type is missing";
+    if (explain) f.content_type_reason = "Content-Type is missing";
   } else if (types.count > 1) {
     f.content_type_ok = false;
-    f.content_type_reason = "Content-Type is sent " + std::to_string(types.count) + " times";
+    if (explain) f.content_type_reason = "Content-Type is sent " + std::to_string(types.count) + " times";
   } else {
     std::string_view media = types.first;
     if (spec.protocol.content_type_parameters.as == "ignored") media = TrimSpaces(media.substr(0, media.find(';')));
     f.content_type_ok = EqualsIgnoreAsciiCase(media, spec.protocol.content_type);
-    if (!f.content_type_ok) f.content_type_reason = "Content-Type is not " + spec.protocol.content_type;
+    if (!f.content_type_ok && explain) f.content_type_reason = "Content-Type is not " + spec.protocol.content_type;
   }
 
   const bool empty_as_object = req.body.empty() && spec.protocol.empty_body.as == "empty-object";
@@ -131,41 +141,48 @@ std::string LengthReason(const MemberState& st, const LengthBound& b, std::size_
          std::to_string(b.min) + ".." + std::to_string(b.max);
 }
 
-// nullopt when the rule holds (or cannot be evaluated), else the reason it is broken.
-std::optional<std::string> CheckMemberRule(const Spec& spec, const MemberRule& r, MemberState& st) {
+// nullopt when the rule holds (or cannot be evaluated), else the reason it is broken (empty
+// unless `explain`).
+std::optional<std::string> CheckMemberRule(const Spec& spec, const MemberRule& r, MemberState& st, bool explain) {
   const Member& m = *st.member;
   switch (r.kind) {
     case MemberRuleKind::kType:
       if (st.present && !TypeMatches(m.type, st.kind)) {
-        return m.name + " is a JSON " + std::string(ToString(st.kind)) + ", the contract says " +
-               std::string(ToString(m.type));
+        return Broken(explain, [&] {
+          return m.name + " is a JSON " + std::string(ToString(st.kind)) + ", the contract says " +
+                 std::string(ToString(m.type));
+        });
       }
       return std::nullopt;
     case MemberRuleKind::kRequired:
-      if (!st.present) return m.name + (st.sent_null ? " is null (counts as missing)" : " is missing");
+      if (!st.present) {
+        return Broken(explain, [&] { return m.name + (st.sent_null ? " is null (counts as missing)" : " is missing"); });
+      }
       return std::nullopt;
     case MemberRuleKind::kLength: {
       if (!st.usable) return std::nullopt;
       std::size_t n = st.value.size();
       if (r.length.unit == LengthUnit::kCharacters) n = utf8::CountCodePoints(st.value).value_or(n);
-      if (n < r.length.min || n > r.length.max) return LengthReason(st, r.length, n);
+      if (n < r.length.min || n > r.length.max) return Broken(explain, [&] { return LengthReason(st, r.length, n); });
       return std::nullopt;
     }
     case MemberRuleKind::kPattern: {
       if (!st.usable || !r.pattern) return std::nullopt;
       auto mismatch = r.pattern->FirstMismatch(st.value);
       if (!mismatch) return std::nullopt;
-      if (!mismatch->code_point) return m.name + " is empty; " + r.pattern->text() + " needs a character";
-      if (m.sensitive) return m.name + " has a character outside " + r.pattern->text();
-      return m.name + " has " + utf8::Describe(*mismatch->code_point) + " at character " +
-             std::to_string(mismatch->index + 1) + ", outside " + r.pattern->text();
+      return Broken(explain, [&] {
+        if (!mismatch->code_point) return m.name + " is empty; " + r.pattern->text() + " needs a character";
+        if (m.sensitive) return m.name + " has a character outside " + r.pattern->text();
+        return m.name + " has " + utf8::Describe(*mismatch->code_point) + " at character " +
+               std::to_string(mismatch->index + 1) + ", outside " + r.pattern->text();
+      });
     }
     case MemberRuleKind::kFormat: {
       if (!st.usable) return std::nullopt;
       auto parts = ParseArn(spec.grammars.at(r.grammar), st.value);
       if (!parts) {
         st.format_ok = false;
-        return m.name + " is not of the form " + r.grammar + ": " + parts.error().message;
+        return Broken(explain, [&] { return m.name + " is not of the form " + r.grammar + ": " + parts.error().message; });
       }
       st.parts = std::move(parts).value();
       return std::nullopt;
@@ -174,45 +191,51 @@ std::optional<std::string> CheckMemberRule(const Spec& spec, const MemberRule& r
   return std::nullopt;
 }
 
-std::optional<std::string> CheckProtocolRule(const Spec& spec, const ProtocolRule& r, const Facts& f) {
+std::optional<std::string> CheckProtocolRule(const Spec& spec, const ProtocolRule& r, const Facts& f, bool explain) {
+  // The fixed sentences are strings too: made only when asked for.
+  const auto broken = [explain](auto make) { return Broken(explain, [&] { return std::string(make()); }); };
   switch (r.when) {
     case Condition::kAuthMissing:
-      if (f.auth == AuthStatus::kMissing) return "the request carries no SigV4 authentication";
+      if (f.auth == AuthStatus::kMissing) return broken([] { return "the request carries no SigV4 authentication"; });
       return std::nullopt;
     case Condition::kAuthMalformed:
-      if (f.auth == AuthStatus::kMalformed) return "the Authorization header is not a well-formed SigV4 header";
+      if (f.auth == AuthStatus::kMalformed) {
+        return broken([] { return "the Authorization header is not a well-formed SigV4 header"; });
+      }
       return std::nullopt;
     case Condition::kAuthUnknownKey:
-      if (f.auth == AuthStatus::kUnknownKey) return "the access key is not known to the endpoint";
+      if (f.auth == AuthStatus::kUnknownKey) return broken([] { return "the access key is not known to the endpoint"; });
       return std::nullopt;
     case Condition::kAuthBadSignature:
-      if (f.auth == AuthStatus::kBadSignature) return "the signature does not match the request";
+      if (f.auth == AuthStatus::kBadSignature) return broken([] { return "the signature does not match the request"; });
       return std::nullopt;
     case Condition::kAuthExpired:
       if (f.auth == AuthStatus::kExpired) {
-        return "X-Amz-Date is more than " + std::to_string(spec.protocol.signing.max_clock_skew_seconds) +
-               " s from the server's clock";
+        return broken([&] {
+          return "X-Amz-Date is more than " + std::to_string(spec.protocol.signing.max_clock_skew_seconds) +
+                 " s from the server's clock";
+        });
       }
       return std::nullopt;
     case Condition::kMethodOrPath:
-      if (!f.method_path_ok) return "the operation is " + spec.protocol.method + " " + spec.protocol.path;
+      if (!f.method_path_ok) return broken([&] { return "the operation is " + spec.protocol.method + " " + spec.protocol.path; });
       return std::nullopt;
     case Condition::kUnknownTarget:
-      if (f.target == Facts::Target::kUnknown) return f.target_reason;
+      if (f.target == Facts::Target::kUnknown) return f.target_reason;  // (empty unless explained)
       return std::nullopt;
     case Condition::kContentType:
       if (!f.content_type_ok) return f.content_type_reason;
       return std::nullopt;
     case Condition::kBodyNotJson:
-      if (!f.scan.ok) return "the body is not JSON: " + f.scan.error;
+      if (!f.scan.ok) return broken([&] { return "the body is not JSON: " + f.scan.error; });
       return std::nullopt;
     case Condition::kBodyNotObject:
       if (f.scan.ok && f.scan.top != JsonKind::kObject) {
-        return "the body is a JSON " + std::string(ToString(f.scan.top)) + ", not an object";
+        return broken([&] { return "the body is a JSON " + std::string(ToString(f.scan.top)) + ", not an object"; });
       }
       return std::nullopt;
     case Condition::kDuplicateKeys:
-      if (f.scan.ok && f.scan.duplicate_keys) return "key " + f.scan.first_duplicate + " appears twice";
+      if (f.scan.ok && f.scan.duplicate_keys) return broken([&] { return "key " + f.scan.first_duplicate + " appears twice"; });
       return std::nullopt;
   }
   return std::nullopt;
@@ -223,34 +246,37 @@ struct Hit {
   std::string reason;
 };
 
-Outcome MakeOutcome(const Spec& spec, const Hit& hit) {
+// The outcome a broken rule decides; with `explain`, also which rule and why.
+Outcome MakeOutcome(const Spec& spec, const Hit& hit, bool explain) {
   Outcome o;
   if (!hit.head) {
     o.decision = Decision::kOutOfScope;
     o.status = 0;
-    o.reason = hit.reason;
+    if (explain) o.reason = hit.reason;
     return o;
   }
   o.decision = Decision::kReject;
-  o.rule = hit.head->id;
   o.severity = hit.head->severity;
-  o.reason = hit.reason;
+  if (explain) {
+    o.rule = hit.head->id;
+    o.reason = hit.reason;
+  }
   const OutcomeDef& def = spec.errors.outcomes.at(hit.head->outcome);
-  o.error_type = def.type;
+  const ErrorType* t = spec.errors.FindType(def.type);
+  o.error_type = t ? t->name : def.type;
   o.error_code = def.error_code;
-  if (const ErrorType* t = spec.errors.FindType(def.type)) {
-    o.error_type = t->name;
+  if (t) {
     o.status = t->status;
     o.also_allowed_status = t->also_allowed_status;
   }
   return o;
 }
 
-Outcome AcceptOutcome(const Spec& spec) {
+Outcome AcceptOutcome(const Spec& spec, bool explain) {
   Outcome o;
   o.decision = Decision::kAccept;
   o.status = spec.output.status;
-  o.reason = "the request satisfies every rule";
+  if (explain) o.reason = "the request satisfies every rule";
   return o;
 }
 
@@ -304,9 +330,10 @@ bool Verdict::Allows(Decision d, std::string_view type, std::string_view code, i
   return matches(outcome) || (allow_lenient && lenient && matches(*lenient));
 }
 
-Verdict Decide(const Spec& spec, const Request& req, AuthStatus auth, const World* world) {
+Verdict Decide(const Spec& spec, const Request& req, AuthStatus auth, const World* world, Detail detail) {
+  const bool explain = detail == Detail::kFull;
   Verdict v;
-  Facts f = Observe(spec, req, auth);
+  Facts f = Observe(spec, req, auth, explain);
   v.target_prefix = std::move(f.prefix);
   // The per-request lists below live in this arena: Decide runs once or more per fuzz execution,
   // and under AddressSanitizer a heap allocation costs more than most rules.
@@ -331,13 +358,13 @@ Verdict Decide(const Spec& spec, const Request& req, AuthStatus auth, const Worl
         stop = true;
         continue;
       }
-      if (auto why = CheckProtocolRule(spec, r, f)) hits.push_back(Hit{&r.head, std::move(*why)});
+      if (auto why = CheckProtocolRule(spec, r, f, explain)) hits.push_back(Hit{&r.head, std::move(*why)});
     }
     if (stop || !f.readable) continue;
     for (MemberState& st : members) {
       for (const MemberRule& r : st.member->rules) {
         if (r.head.phase != phase) continue;
-        if (auto why = CheckMemberRule(spec, r, st)) hits.push_back(Hit{&r.head, std::move(*why)});
+        if (auto why = CheckMemberRule(spec, r, st, explain)) hits.push_back(Hit{&r.head, std::move(*why)});
       }
     }
     for (const CrossRule& r : spec.cross_rules) {
@@ -352,7 +379,8 @@ Verdict Decide(const Spec& spec, const Request& req, AuthStatus auth, const Worl
         for (std::size_t j = i + 1; j < sent.size() && !equal; ++j) {
           if (sent[i]->value == sent[j]->value) {
             equal = true;
-            hits.push_back(Hit{&r.head, sent[i]->member->name + " and " + sent[j]->member->name + " are equal"});
+            hits.push_back(Hit{&r.head, explain ? sent[i]->member->name + " and " + sent[j]->member->name + " are equal"
+                                                : std::string()});
           }
         }
       }
@@ -368,30 +396,31 @@ Verdict Decide(const Spec& spec, const Request& req, AuthStatus auth, const Worl
       auto key = ExpandKey(l.key, st->parts, st->value);
       if (!key) continue;
       if (l.resource == Resource::kTarget) {
-        if (!world->targets.count(*key)) hits.push_back(Hit{&l.head, "the target does not exist"});
+        if (!world->targets.count(*key)) hits.push_back(Hit{&l.head, explain ? "the target does not exist" : ""});
         continue;
       }
       auto gw = world->gateways.find(*key);
       if (l.kind == LookupKind::kExists && gw == world->gateways.end()) {
-        hits.push_back(Hit{&l.head, "the gateway does not exist"});
+        hits.push_back(Hit{&l.head, explain ? "the gateway does not exist" : ""});
       } else if (l.kind == LookupKind::kOnline && gw != world->gateways.end() && !gw->second.online) {
-        hits.push_back(Hit{&l.head, "the gateway is not connected"});
+        hits.push_back(Hit{&l.head, explain ? "the gateway is not connected" : ""});
       } else if (l.kind == LookupKind::kSupportsIscsi && gw != world->gateways.end() && !gw->second.iscsi) {
-        hits.push_back(Hit{&l.head, "the gateway type has no iSCSI targets"});
+        hits.push_back(Hit{&l.head, explain ? "the gateway type has no iSCSI targets" : ""});
       }
     }
   }
 
   if (hits.empty()) {
-    v.outcome = AcceptOutcome(spec);
+    v.outcome = AcceptOutcome(spec, explain);
   } else {
-    v.outcome = MakeOutcome(spec, hits.front());
+    v.outcome = MakeOutcome(spec, hits.front(), explain);
     if (hits.front().head && hits.front().head->severity == Severity::kShould) {
       auto firm = std::find_if(hits.begin(), hits.end(),
                                [](const Hit& h) { return !h.head || h.head->severity == Severity::kMust; });
-      v.lenient = firm == hits.end() ? AcceptOutcome(spec) : MakeOutcome(spec, *firm);
+      v.lenient = firm == hits.end() ? AcceptOutcome(spec, explain) : MakeOutcome(spec, *firm, explain);
     }
   }
+  if (!explain) return v;
   // After the outcomes, which copied what they needed: the reasons move.
   v.broken.reserve(hits.size());
   for (Hit& h : hits) {

@@ -90,8 +90,17 @@ struct Verdict {
   bool Allows(Decision d, std::string_view type, std::string_view code, int http_status, bool allow_lenient) const;
 };
 
+// How much of a Verdict Decide works out.
+//   kFull: all of it.
+//   kOutcome: what Verdict::Allows reads, the same as kFull gives it: the decision, status,
+//     also_allowed_status, error_type, error_code and severity of `outcome` and `lenient`, and
+//     lookups_assumed. Left empty: each outcome's rule and reason, `broken`, `echo` and
+//     target_prefix. For callers that judge many answers and explain few (fuzz_mock_http): they
+//     decide again with kFull to explain one.
+enum class Detail { kFull, kOutcome };
+
 Verdict Decide(const Spec& spec, const Request& request, AuthStatus auth = AuthStatus::kUnchecked,
-               const World* world = nullptr);
+               const World* world = nullptr, Detail detail = Detail::kFull);
 
 // A Request built from one of the spec's examples.
 Request RequestFromExample(const Example& example);
