@@ -154,16 +154,20 @@ std::string ToHttp(const sigv4::Request& r) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const Env& env = TheEnv();
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  generators::FuzzInput in = generators::DecodeFuzzInput(bytes);
-  bool auth_touched = in.raw;
-  std::string http;
-  if (in.raw) {
-    http = std::move(in.raw_http);
+  // A raw input is read where it stands (DecodeFuzzInput would copy its bytes into raw_http).
+  const bool raw = generators::IsRawHttpInput(bytes);
+  generators::FuzzInput in = raw ? generators::FuzzInput{} : generators::DecodeFuzzInput(bytes);
+  bool auth_touched = raw;
+  std::string signed_http;
+  std::string_view http;
+  if (raw) {
+    http = bytes.substr(1);
   } else {
     std::erase_if(in.request.headers, [](const auto& h) { return LeftOut(h.first); });
     for (const auto& h : in.request.headers) auth_touched = auth_touched || AuthHeader(h.first);
-    http = ToHttp(conformance::SignForCase(std::move(in.request), env.sign_as.value_or(in.auth), env.creds,
-                                           "us-east-1", "storagegateway", mocks::testing::Now(), "127.0.0.1:8080"));
+    signed_http = ToHttp(conformance::SignForCase(std::move(in.request), env.sign_as.value_or(in.auth), env.creds,
+                                                  "us-east-1", "storagegateway", mocks::testing::Now(), "127.0.0.1:8080"));
+    http = signed_http;
   }
 
   mocks::RawHttpResult result = mocks::HandleRawHttp(GatewayInFixtureState(env), http);

@@ -46,8 +46,12 @@ bool WriteFile(const std::filesystem::path& path, std::string_view bytes) {
 
 }  // namespace
 
+bool IsRawHttpInput(std::string_view bytes) {
+  return !bytes.empty() && (static_cast<unsigned char>(bytes[0]) & 7) >= kRawHttpMode;
+}
+
 std::size_t FuzzBodyOffset(std::string_view bytes) {
-  if (bytes.empty() || (static_cast<unsigned char>(bytes[0]) & 7) >= kRawHttpMode) return bytes.size();
+  if (bytes.empty() || IsRawHttpInput(bytes)) return bytes.size();
   if (bytes.size() >= 2 && bytes[1] == '\n') return 2;  // no headers
   const auto end = bytes.find("\n\n", 1);
   return end == std::string_view::npos ? bytes.size() : end + 2;
@@ -56,13 +60,12 @@ std::size_t FuzzBodyOffset(std::string_view bytes) {
 FuzzInput DecodeFuzzInput(std::string_view bytes) {
   FuzzInput in;
   if (bytes.empty()) return in;
-  const unsigned mode = static_cast<unsigned char>(bytes[0]) & 7;
-  if (mode >= kRawHttpMode) {
+  if (IsRawHttpInput(bytes)) {
     in.raw = true;
     in.raw_http = std::string(bytes.substr(1));
     return in;
   }
-  in.auth = static_cast<AuthMode>(mode);
+  in.auth = static_cast<AuthMode>(static_cast<unsigned char>(bytes[0]) & 7);
   const std::size_t body = FuzzBodyOffset(bytes);
   std::string_view head = bytes.substr(1, body > 1 ? std::min(body, bytes.size()) - 1 : 0);
   // One header per line at most, and room for the four a signer adds (Host, X-Amz-Date, a

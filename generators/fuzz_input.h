@@ -31,6 +31,8 @@ struct FuzzInput {
 
 // Never fails: every byte string is some input (a header line without ':' is dropped).
 FuzzInput DecodeFuzzInput(std::string_view bytes);
+// True when DecodeFuzzInput reads `bytes` as raw HTTP (its raw_http is then bytes.substr(1)).
+bool IsRawHttpInput(std::string_view bytes);
 
 // A structured input for a request and how to sign it.
 std::string EncodeFuzzInput(const spec::Request& request, AuthMode auth);
