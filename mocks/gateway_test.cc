@@ -393,12 +393,14 @@ TEST_F(GatewayTest, AClientFindsTheTargetArnFromAVolume) {
 
 TEST(GatewayConcurrency, UpdatesOfOneCredentialAreSerialisedAndReadersSeeWholeUpdates) {
   Gateway gw(DefaultFixture(), Options());
-  std::atomic<bool> done{false};
-  std::atomic<int> torn{0}, reads{0};
-  // Writers store matching pairs: initiator "aaaaaaaaaaaN", target "bbbbbbbbbbbN".
+  std::atomic<bool> done{false}, reading{false};
+  std::atomic<int> torn{0}, reads{0}, writer_pairs{0};
+  // Writers store matching pairs: initiator "aaaaaaaaaaaN", target "bbbbbbbbbbbN". They start
+  // once the reader reads (800 updates can be over before a thread is scheduled).
   std::vector<std::thread> writers;
   for (int w = 0; w < 4; ++w) {
-    writers.emplace_back([&gw, w] {
+    writers.emplace_back([&gw, &reading, w] {
+      while (!reading) std::this_thread::yield();
       for (int i = 0; i < 200; ++i) {
         const std::string n = std::to_string((w * 200 + i) % 10);
         const auto r = gw.Handle(Signed("UpdateChapCredentials", UpdateBody(kModelArn, std::string(11, 'a') + n, std::string(11, 'b') + n)));
@@ -407,11 +409,15 @@ TEST(GatewayConcurrency, UpdatesOfOneCredentialAreSerialisedAndReadersSeeWholeUp
     });
   }
   std::thread reader([&] {
-    while (!done) {
+    // Reads until the writers are done, and once more after: the last read sees a writer's pair.
+    for (bool last = false; !last;) {
+      last = done;
       auto c = gw.state().Credential(kModelArn, kInitiator);
       ++reads;
+      reading = true;
       // The fixture's own credential (111.../222...) is not one of the writers' pairs.
       if (!c || !c->secret_to_authenticate_target || c->secret_to_authenticate_initiator.Reveal()[0] != 'a') continue;
+      ++writer_pairs;
       if (c->secret_to_authenticate_initiator.Reveal().back() != c->secret_to_authenticate_target->Reveal().back()) ++torn;
     }
   });
@@ -419,7 +425,8 @@ TEST(GatewayConcurrency, UpdatesOfOneCredentialAreSerialisedAndReadersSeeWholeUp
   done = true;
   reader.join();
   EXPECT_EQ(torn.load(), 0);
-  EXPECT_GT(reads.load(), 0);
+  EXPECT_GT(reads.load(), 1);
+  EXPECT_GT(writer_pairs.load(), 0);
 }
 
 TEST(Fixture, ParsesTheDefaultAndRejectsBrokenOnesWithAPath) {
