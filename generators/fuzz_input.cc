@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -71,7 +72,11 @@ FuzzInput DecodeFuzzInput(std::string_view bytes) {
   // One header per line at most, and room for the four a signer adds (Host, X-Amz-Date, a
   // token, Authorization): the vector is allocated once. Capped: a head of a million empty lines
   // holds no header.
-  const auto lines = static_cast<std::size_t>(std::count(head.begin(), head.end(), '\n'));
+  std::size_t lines = 0;  // (memchr: one range check under AddressSanitizer, not one per byte)
+  for (const char *p = head.data(), *end = p + head.size();
+       (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) != nullptr; ++p) {
+    ++lines;
+  }
   in.request.headers.reserve(std::min<std::size_t>(lines, 32) + 4);
   while (!head.empty()) {
     const auto nl = head.find('\n');
