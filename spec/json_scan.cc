@@ -576,8 +576,6 @@ void Scanner::Run() {
     // t starts a value.
     switch (t) {
       case Tok::kBeginObject:
-        // Most request bodies are one object with a handful of members.
-        if (depth() == 0) out_.members.reserve(8);
         OnValue(JsonKind::kObject);
         PushObject();
         t = Next(Sink::kKey);

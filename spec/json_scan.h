@@ -15,7 +15,8 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
+
+#include <boost/container/small_vector.hpp>
 
 namespace chapcheck::spec {
 
@@ -42,7 +43,10 @@ struct JsonScan {
     // The value's JSON as sent: its span of `text`, the text that was scanned.
     std::string_view Raw(std::string_view text) const { return text.substr(value_begin, value_end - value_begin); }
   };
-  std::vector<Member> members;  // top-level object members in first-seen order, last value wins
+  // Top-level object members in first-seen order, last value wins. Room for eight inline: a
+  // request or error body has a few, and each scan (several per fuzz execution) then needs no
+  // heap block for them.
+  boost::container::small_vector<Member, 8> members;
   // Names and values that had escapes, decoded. A list: its strings stay where they are as it
   // grows and when the scan is moved, so the views above stay valid (a copy would not: none).
   std::forward_list<std::string> decoded;
