@@ -56,6 +56,7 @@ bool SameOutcome(const spec::Outcome& a, const spec::Outcome& b) {
 bool BriefAgrees(const spec::Verdict& full, const spec::Verdict& brief) {
   if (!SameOutcome(full.outcome, brief.outcome) || full.lenient.has_value() != brief.lenient.has_value()) return false;
   if (full.lenient && !SameOutcome(*full.lenient, *brief.lenient)) return false;
+  if (brief.lenient && !(brief.lenient->rule.empty() && brief.lenient->reason.empty())) return false;
   return full.lookups_assumed == brief.lookups_assumed && brief.outcome.rule.empty() && brief.outcome.reason.empty() &&
          brief.broken.empty() && brief.echo.empty() && brief.target_prefix.empty();
 }

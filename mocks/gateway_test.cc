@@ -409,7 +409,8 @@ TEST(GatewayConcurrency, UpdatesOfOneCredentialAreSerialisedAndReadersSeeWholeUp
     });
   }
   std::thread reader([&] {
-    // Reads until the writers are done, and once more after: the last read sees a writer's pair.
+    // Reads while the writers write (most reads fall among their updates, though the test cannot
+    // force that) and once more after: that last read must see a writer's pair.
     for (bool last = false; !last;) {
       last = done;
       auto c = gw.state().Credential(kModelArn, kInitiator);

@@ -58,32 +58,41 @@ TEST(AwsJson, AcceptsEveryTypeForm) {
   EXPECT_TRUE(parsed->has_message);
 }
 
-// ErrorNamesOf finds what ParseErrorFields finds, for every way the type and code can be sent.
-TEST(AwsJson, ErrorNamesAreWhatTheParsedErrorSays) {
-  const std::vector<std::optional<std::string_view>> types = {std::nullopt, "", "Bare", "ns#Typed:uri", "x:y"};
-  for (const auto& type : types) {
-    for (const auto& code : types) {
-      for (const std::string_view header : {"", "aws.x#FromHeader:uri"}) {
-        for (const std::optional<std::string_view> error_code : {std::optional<std::string_view>(), std::optional<std::string_view>("Code")}) {
-          ErrorFields f;
-          f.type = type;
-          f.code = code;
-          f.error_code = error_code;
-          const auto parsed = ParseErrorFields(f, header);
-          const auto names = ErrorNamesOf(f, header);
-          ASSERT_EQ(parsed.ok(), names.has_value());
-          if (!names) continue;
-          EXPECT_EQ(names->type, parsed->type);
-          EXPECT_EQ(names->type_from_header, parsed->type_from_header);
-          EXPECT_EQ(names->error_code, parsed->error_code);
-        }
-      }
-    }
+// ErrorNamesOf: which field names the type (__type, else code, else the header), bare; the code
+// from error.errorCode; nullopt when nothing names a type. (ParseErrorFields is built on it.)
+TEST(AwsJson, ErrorNamesFollowThePrecedenceRules) {
+  struct Row {
+    std::optional<std::string_view> type, code;
+    std::string_view header;
+    std::optional<std::string_view> error_code;
+    std::optional<std::string_view> want_type;  // nullopt: no names
+    bool want_from_header;
+    std::string_view want_code;
+  };
+  const std::vector<Row> rows = {
+      {"Bare", std::nullopt, "", std::nullopt, "Bare", false, ""},
+      {"ns#Typed:uri", "Other", "aws.x#FromHeader:uri", "Code", "Typed", false, "Code"},
+      {std::nullopt, "x:y", "aws.x#FromHeader:uri", std::nullopt, "x", false, ""},
+      {"", "Code2", "", std::nullopt, "", false, ""},  // an empty __type wins over code: no name
+      {"", std::nullopt, "aws.x#FromHeader:uri", "C", "FromHeader", true, "C"},
+      {std::nullopt, std::nullopt, "aws.x#FromHeader:uri", std::nullopt, "FromHeader", true, ""},
+      {std::nullopt, std::nullopt, "", "C", std::nullopt, false, ""},
+      {"ns#:uri", std::nullopt, "", std::nullopt, std::nullopt, false, ""},
+  };
+  for (const Row& row : rows) {
+    ErrorFields f;
+    f.type = row.type;
+    f.code = row.code;
+    f.error_code = row.error_code;
+    const auto names = ErrorNamesOf(f, row.header);
+    const bool want = row.want_type.has_value() && !row.want_type->empty();
+    ASSERT_EQ(names.has_value(), want) << row.type.value_or("-") << " " << row.header;
+    EXPECT_EQ(ParseErrorFields(f, row.header).ok(), want);
+    if (!names) continue;
+    EXPECT_EQ(names->type, *row.want_type);
+    EXPECT_EQ(names->type_from_header, row.want_from_header) << *row.want_type;
+    EXPECT_EQ(names->error_code, row.want_code) << *row.want_type;
   }
-  ErrorFields f;
-  f.type = "aws.x#Named:uri";
-  ASSERT_TRUE(ErrorNamesOf(f, "").has_value());
-  EXPECT_EQ(ErrorNamesOf(f, "")->type, "Named");
 }
 
 TEST(AwsJson, RefusesBodiesThatAreNoError) {
