@@ -206,10 +206,14 @@ TEST(Generate, OutcomeOnlyVerdictsAgreeWithFullOnes) {
       const spec::Verdict brief = spec::Decide(s, c.request, auth, w, spec::Detail::kOutcome);
       EXPECT_TRUE(same(full.outcome, brief.outcome)) << c.name << ": " << full.outcome.Summary();
       ASSERT_EQ(full.lenient.has_value(), brief.lenient.has_value()) << c.name;
-      if (full.lenient) EXPECT_TRUE(same(*full.lenient, *brief.lenient)) << c.name;
+      if (full.lenient) {
+        EXPECT_TRUE(same(*full.lenient, *brief.lenient)) << c.name;
+      }
       EXPECT_EQ(full.lookups_assumed, brief.lookups_assumed) << c.name;
       EXPECT_TRUE(brief.outcome.rule.empty() && brief.outcome.reason.empty()) << c.name;
-      if (brief.lenient) EXPECT_TRUE(brief.lenient->rule.empty() && brief.lenient->reason.empty()) << c.name;
+      if (brief.lenient) {
+        EXPECT_TRUE(brief.lenient->rule.empty() && brief.lenient->reason.empty()) << c.name;
+      }
       EXPECT_TRUE(brief.broken.empty() && brief.echo.empty() && brief.target_prefix.empty()) << c.name;
       // Full verdicts do explain themselves: the test is not comparing two empty readings.
       EXPECT_FALSE(full.outcome.reason.empty()) << c.name;

@@ -39,7 +39,9 @@ TEST(FuzzInput, AnyBytesDecode) {
     const FuzzInput in = DecodeFuzzInput(bytes);
     EXPECT_EQ(IsRawHttpInput(bytes), (b & 7) >= 6) << b;
     EXPECT_EQ(in.raw, (b & 7) >= 6) << b;
-    if (in.raw) EXPECT_EQ(in.raw_http, bytes.substr(1)) << b;
+    if (in.raw) {
+      EXPECT_EQ(in.raw_http, bytes.substr(1)) << b;
+    }
   }
 }
 
