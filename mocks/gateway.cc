@@ -37,14 +37,8 @@ std::string NewRequestId() {
   return id;
 }
 
-// Printable ASCII other than '"' and '\\': a JSON string of these needs no escape, in or out.
-bool PlainChar(char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
-bool AllPlain(std::string_view s) {
-  for (char c : s) {
-    if (!PlainChar(c)) return false;
-  }
-  return true;
-}
+using awsjson::AllPlain;  // printable ASCII but '"' and '\\': no escape, in or out
+using awsjson::PlainChar;
 // Non-empty and every character satisfies `ok` (a template: the predicate is inlined).
 template <class Pred>
 bool AllOf(std::string_view s, Pred ok) {

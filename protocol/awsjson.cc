@@ -8,19 +8,11 @@ using json = nlohmann::json;
 
 namespace {
 
-// Printable ASCII other than '"' and '\\': a JSON string of these is written as it is.
-bool Plain(std::string_view s) {
-  for (const char c : s) {
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
-  }
-  return true;
-}
-
 // The error body; `message` null: none. Errors are most of what a server under test (or under a
 // fuzzer) answers, and their texts rarely need an escape: those are written straight into one
 // string, the others through a DOM, which escapes and replaces as dump() does.
 std::string WriteErrorBody(std::string_view type, const std::string_view* message, std::string_view error_code) {
-  if (Plain(type) && Plain(error_code) && (!message || Plain(*message))) {
+  if (AllPlain(type) && AllPlain(error_code) && (!message || AllPlain(*message))) {
     std::string out;
     out.reserve(56 + type.size() + error_code.size() + (message ? message->size() : 0));
     out += "{\"__type\":\"";  // keys in dump()'s (sorted) order: __type, error, message

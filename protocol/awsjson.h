@@ -14,6 +14,15 @@ namespace chapcheck::awsjson {
 
 inline constexpr std::string_view kContentType = "application/x-amz-json-1.1";
 
+// Printable ASCII other than '"' and '\\': a JSON string of these needs no escape, in or out.
+inline bool PlainChar(char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+inline bool AllPlain(std::string_view s) {
+  for (const char c : s) {
+    if (!PlainChar(c)) return false;
+  }
+  return true;
+}
+
 // {"__type": type, "message": message} plus "error": {"errorCode": code, "errorDetails": {}}
 // when error_code is not empty: compact, keys sorted, as nlohmann's dump() writes it (invalid
 // UTF-8 replaced by U+FFFD). Texts that need no escape are written directly, without a DOM.

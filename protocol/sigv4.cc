@@ -338,14 +338,26 @@ Digest HmacSha256(const void* key, std::size_t key_size, std::string_view data) 
   return HmacKey(key, key_size).Mac(data);
 }
 
-// The derived signing key depends only on (secret, date, region, service): each thread remembers
-// the last one it derived, which saves four of the five HMACs per request.
 // A credential scope as views (of an Authorization header, or of a Scope).
 struct ScopeView {
   std::string_view date, region, service;
 };
 ScopeView ViewOf(const Scope& s) { return ScopeView{s.date, s.region, s.service}; }
 
+// Appends "date/region/service/aws4_request".
+void AppendScope(std::string& out, const ScopeView& scope) {
+  out.reserve(out.size() + scope.date.size() + scope.region.size() + scope.service.size() + 3 + kTerminator.size());
+  out += scope.date;
+  out += '/';
+  out += scope.region;
+  out += '/';
+  out += scope.service;
+  out += '/';
+  out += kTerminator;
+}
+
+// The derived signing key depends only on (secret, date, region, service): each thread remembers
+// the last one it derived, which saves four of the five HMACs per request.
 struct SigningKeyCache {
   std::string secret;  // the secret it was derived from (memory of this thread only)
   Scope scope;
@@ -723,13 +735,7 @@ void AppendStringToSign(std::string& out, std::string_view amz_date, const Scope
   out += '\n';
   out += amz_date;
   out += '\n';
-  out += scope.date;
-  out += '/';
-  out += scope.region;
-  out += '/';
-  out += scope.service;
-  out += '/';
-  out += kTerminator;
+  AppendScope(out, scope);
   out += '\n';
   AppendSha256Hex(out, canonical_request);
 }
@@ -796,16 +802,7 @@ std::string Scope::ToString() const {
   return out;
 }
 
-void Scope::AppendTo(std::string& out) const {
-  out.reserve(out.size() + date.size() + region.size() + service.size() + 3 + kTerminator.size());
-  out += date;
-  out += '/';
-  out += region;
-  out += '/';
-  out += service;
-  out += '/';
-  out += kTerminator;
-}
+void Scope::AppendTo(std::string& out) const { AppendScope(out, ViewOf(*this)); }
 
 std::string StringToSign(std::string_view amz_date, const Scope& scope, std::string_view canonical_request) {
   std::string out;
@@ -861,11 +858,11 @@ void SignHeaders(Request& request, const Credentials& credentials, const SignOpt
   const SignedNames signed_names(listed);
   const std::pmr::vector<std::string_view>& names = signed_names.names();
 
-  Scope scope{amz_date.substr(0, 8), options.region, options.service};
+  const ScopeView scope{std::string_view(amz_date).substr(0, 8), options.region, options.service};
   Scratch canonical(ScratchUse::kCanonical), to_sign(ScratchUse::kToSign);
   AppendCanonicalRequest(canonical.text(), request, HeaderIndex(request), names, options.normalize_path, std::nullopt);
-  AppendStringToSign(to_sign.text(), amz_date, ViewOf(scope), canonical.text());
-  const HexDigest signature = SignatureHex(credentials.secret_access_key, ViewOf(scope), to_sign.text());
+  AppendStringToSign(to_sign.text(), amz_date, scope, canonical.text());
+  const HexDigest signature = SignatureHex(credentials.secret_access_key, scope, to_sign.text());
   std::string authorization;
   authorization.reserve(160 + credentials.access_key_id.size() + options.region.size() + options.service.size() +
                         names.size() * 24);
@@ -873,7 +870,7 @@ void SignHeaders(Request& request, const Credentials& credentials, const SignOpt
   authorization += " Credential=";
   authorization += credentials.access_key_id;
   authorization += '/';
-  scope.AppendTo(authorization);
+  AppendScope(authorization, scope);
   authorization += ", SignedHeaders=";
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (i > 0) authorization += ';';

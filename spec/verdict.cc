@@ -29,7 +29,7 @@ bool TypeMatches(JsonType want, JsonKind got) {
 template <class Make>
 std::optional<std::string> Broken(bool explain, Make make) {
   if (!explain) return std::string();
-  return make();
+  return std::string(make());
 }
 
 // What one input member looks like in this request.
@@ -192,33 +192,31 @@ std::optional<std::string> CheckMemberRule(const Spec& spec, const MemberRule& r
 }
 
 std::optional<std::string> CheckProtocolRule(const Spec& spec, const ProtocolRule& r, const Facts& f, bool explain) {
-  // The fixed sentences are strings too: made only when asked for.
-  const auto broken = [explain](auto make) { return Broken(explain, [&] { return std::string(make()); }); };
   switch (r.when) {
     case Condition::kAuthMissing:
-      if (f.auth == AuthStatus::kMissing) return broken([] { return "the request carries no SigV4 authentication"; });
+      if (f.auth == AuthStatus::kMissing) return Broken(explain, [] { return "the request carries no SigV4 authentication"; });
       return std::nullopt;
     case Condition::kAuthMalformed:
       if (f.auth == AuthStatus::kMalformed) {
-        return broken([] { return "the Authorization header is not a well-formed SigV4 header"; });
+        return Broken(explain, [] { return "the Authorization header is not a well-formed SigV4 header"; });
       }
       return std::nullopt;
     case Condition::kAuthUnknownKey:
-      if (f.auth == AuthStatus::kUnknownKey) return broken([] { return "the access key is not known to the endpoint"; });
+      if (f.auth == AuthStatus::kUnknownKey) return Broken(explain, [] { return "the access key is not known to the endpoint"; });
       return std::nullopt;
     case Condition::kAuthBadSignature:
-      if (f.auth == AuthStatus::kBadSignature) return broken([] { return "the signature does not match the request"; });
+      if (f.auth == AuthStatus::kBadSignature) return Broken(explain, [] { return "the signature does not match the request"; });
       return std::nullopt;
     case Condition::kAuthExpired:
       if (f.auth == AuthStatus::kExpired) {
-        return broken([&] {
+        return Broken(explain, [&] {
           return "X-Amz-Date is more than " + std::to_string(spec.protocol.signing.max_clock_skew_seconds) +
                  " s from the server's clock";
         });
       }
       return std::nullopt;
     case Condition::kMethodOrPath:
-      if (!f.method_path_ok) return broken([&] { return "the operation is " + spec.protocol.method + " " + spec.protocol.path; });
+      if (!f.method_path_ok) return Broken(explain, [&] { return "the operation is " + spec.protocol.method + " " + spec.protocol.path; });
       return std::nullopt;
     case Condition::kUnknownTarget:
       if (f.target == Facts::Target::kUnknown) return f.target_reason;  // (empty unless explained)
@@ -227,15 +225,15 @@ std::optional<std::string> CheckProtocolRule(const Spec& spec, const ProtocolRul
       if (!f.content_type_ok) return f.content_type_reason;
       return std::nullopt;
     case Condition::kBodyNotJson:
-      if (!f.scan.ok) return broken([&] { return "the body is not JSON: " + f.scan.error; });
+      if (!f.scan.ok) return Broken(explain, [&] { return "the body is not JSON: " + f.scan.error; });
       return std::nullopt;
     case Condition::kBodyNotObject:
       if (f.scan.ok && f.scan.top != JsonKind::kObject) {
-        return broken([&] { return "the body is a JSON " + std::string(ToString(f.scan.top)) + ", not an object"; });
+        return Broken(explain, [&] { return "the body is a JSON " + std::string(ToString(f.scan.top)) + ", not an object"; });
       }
       return std::nullopt;
     case Condition::kDuplicateKeys:
-      if (f.scan.ok && f.scan.duplicate_keys) return broken([&] { return "key " + f.scan.first_duplicate + " appears twice"; });
+      if (f.scan.ok && f.scan.duplicate_keys) return Broken(explain, [&] { return "key " + f.scan.first_duplicate + " appears twice"; });
       return std::nullopt;
   }
   return std::nullopt;
