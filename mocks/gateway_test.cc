@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <set>
 #include <thread>
 
@@ -459,13 +460,69 @@ TEST_F(GatewayTest, RawHttpWithoutBytesOrWithPartOfARequestIsIncomplete) {
   for (std::string_view bytes : {std::string_view(), std::string_view("POS"), std::string_view("POST / HTTP/1.1\r\n")}) {
     const RawHttpResult r = HandleRawHttp(gw_, bytes);
     EXPECT_TRUE(r.incomplete) << bytes;
-    EXPECT_FALSE(r.request.has_value()) << bytes;
+    EXPECT_FALSE(r.answered) << bytes;
     EXPECT_TRUE(r.response.body.empty()) << bytes;
   }
   const RawHttpResult bad = HandleRawHttp(gw_, "\x01\x02 nonsense\r\n\r\n");
   EXPECT_FALSE(bad.incomplete);
+  EXPECT_FALSE(bad.answered);
   EXPECT_EQ(bad.response.status, 400);
   EXPECT_TRUE(log_.calls.empty());
+}
+
+std::string OnTheWire(const HttpRequest& r, bool chunked = false) {
+  std::string out = r.method + " " + r.target + " HTTP/1.1\r\n";
+  for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";
+  if (chunked) {
+    char size[20];
+    std::snprintf(size, sizeof size, "%zx", r.body.size());
+    return out + "Transfer-Encoding: chunked\r\n\r\n" + size + "\r\n" + r.body + "\r\n0\r\n\r\n";
+  }
+  return out + "Content-Length: " + std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
+}
+
+// The reusing form answers each request as a fresh call does, whatever the one before it left
+// in the result: more or fewer headers, a body or none, a refusal, too few bytes.
+TEST_F(GatewayTest, RawHttpIntoAReusedResultAnswersAsAFreshCall) {
+  HttpRequest many = Signed("DescribeChapCredentials", json{{"TargetARN", kModelArn}});
+  many.headers.emplace_back("X-Extra-One", std::string(40, 'x'));
+  many.headers.emplace_back("X-Extra-Two", "y");
+  HttpRequest bodiless = Sign(Unsigned("UpdateChapCredentials", ""));
+  const std::vector<std::string> inputs = {
+      OnTheWire(many),
+      OnTheWire(Signed("UpdateChapCredentials", UpdateBody(kModelArn, "abcdefghijkl", "mnopqrstuvwx"))),
+      OnTheWire(bodiless),
+      "\x01\x02 nonsense\r\n\r\n",
+      OnTheWire(many, /*chunked=*/true),
+      "POST / HTTP/1.1\r\n",
+      OnTheWire(Signed("UpdateChapCredentials", UpdateBody(kModelArn, "short", "mnopqrstuvwx"))),
+      "",
+      OnTheWire(bodiless),
+  };
+  RawHttpResult reused;
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& bytes : inputs) {
+      HandleRawHttp(gw_, bytes, reused);
+      const RawHttpResult fresh = HandleRawHttp(gw_, bytes);
+      EXPECT_EQ(reused.incomplete, fresh.incomplete) << bytes;
+      EXPECT_EQ(reused.answered, fresh.answered) << bytes;
+      EXPECT_EQ(reused.response.status, fresh.response.status) << bytes;
+      EXPECT_EQ(reused.response.body, fresh.response.body) << bytes;
+      ASSERT_EQ(reused.response.headers.size(), fresh.response.headers.size()) << bytes;
+      for (std::size_t i = 0; i < fresh.response.headers.size(); ++i) {
+        EXPECT_EQ(reused.response.headers[i].first, fresh.response.headers[i].first) << bytes;
+      }
+      if (!fresh.answered) continue;
+      EXPECT_EQ(reused.request.method, fresh.request.method) << bytes;
+      EXPECT_EQ(reused.request.target, fresh.request.target) << bytes;
+      EXPECT_EQ(reused.request.headers, fresh.request.headers) << bytes;
+      EXPECT_EQ(reused.request.body, fresh.request.body) << bytes;
+    }
+  }
+  // The request as the gateway saw it: the last input's headers only, and no body.
+  bodiless.headers.emplace_back("Content-Length", "0");
+  EXPECT_EQ(reused.request.headers, bodiless.headers);
+  EXPECT_TRUE(reused.request.body.empty());
 }
 
 }  // namespace

@@ -26,7 +26,15 @@ HttpResponse HttpRefusal(int status, std::string_view message) {
 
 RawHttpResult HandleRawHttp(Gateway& gateway, std::string_view bytes, const ServerOptions& limits) {
   RawHttpResult out;
-  HttpRequest in;
+  HandleRawHttp(gateway, bytes, out, limits);
+  return out;
+}
+
+void HandleRawHttp(Gateway& gateway, std::string_view bytes, RawHttpResult& out, const ServerOptions& limits) {
+  out.answered = false;
+  out.incomplete = false;
+  out.response = HttpResponse{};
+  HttpRequest& in = out.request;
   RequestReader parser(in);
   parser.eager(true);
   parser.body_limit(limits.body_limit);
@@ -49,7 +57,7 @@ RawHttpResult HandleRawHttp(Gateway& gateway, std::string_view bytes, const Serv
   }
   if (ec == http::error::partial_message || ec == http::error::need_more) {
     out.incomplete = true;
-    return out;
+    return;
   }
   if (ec == http::error::body_limit) {
     out.response = HttpRefusal(413, "The request body is too large");
@@ -58,10 +66,9 @@ RawHttpResult HandleRawHttp(Gateway& gateway, std::string_view bytes, const Serv
   } else if (ec) {
     out.response = HttpRefusal(400, "Malformed HTTP request");
   }
-  if (ec) return out;
+  if (ec) return;
   out.response = gateway.Handle(in);
-  out.request = std::move(in);
-  return out;
+  out.answered = true;
 }
 
 }  // namespace chapcheck::mocks
