@@ -60,13 +60,30 @@ std::size_t FuzzBodyOffset(std::string_view bytes) {
 
 FuzzInput DecodeFuzzInput(std::string_view bytes) {
   FuzzInput in;
-  if (bytes.empty()) return in;
-  if (IsRawHttpInput(bytes)) {
-    in.raw = true;
-    in.raw_http = std::string(bytes.substr(1));
-    return in;
+  DecodeFuzzInput(bytes, in);
+  return in;
+}
+
+void DecodeFuzzInput(std::string_view bytes, FuzzInput& into) {
+  const spec::Request defaults;
+  into.raw = false;
+  into.auth = AuthMode::kSigned;
+  into.request.method.assign(defaults.method);
+  into.request.path.assign(defaults.path);
+  into.request.body.clear();
+  into.raw_http.clear();
+  auto& headers = into.request.headers;
+  if (bytes.empty()) {
+    headers.clear();
+    return;
   }
-  in.auth = static_cast<AuthMode>(static_cast<unsigned char>(bytes[0]) & 7);
+  if (IsRawHttpInput(bytes)) {
+    headers.clear();
+    into.raw = true;
+    into.raw_http.assign(bytes.substr(1));
+    return;
+  }
+  into.auth = static_cast<AuthMode>(static_cast<unsigned char>(bytes[0]) & 7);
   const std::size_t body = FuzzBodyOffset(bytes);
   std::string_view head = bytes.substr(1, body > 1 ? std::min(body, bytes.size()) - 1 : 0);
   // One header per line at most, and room for the four a signer adds (Host, X-Amz-Date, a
@@ -77,7 +94,8 @@ FuzzInput DecodeFuzzInput(std::string_view bytes) {
        (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) != nullptr; ++p) {
     ++lines;
   }
-  in.request.headers.reserve(std::min<std::size_t>(lines, 32) + 4);
+  headers.reserve(std::min<std::size_t>(lines, 32) + 4);
+  std::size_t n = 0;  // headers read; those past n are the last input's, assigned over or dropped
   while (!head.empty()) {
     const auto nl = head.find('\n');
     std::string_view line = head.substr(0, nl);
@@ -86,10 +104,13 @@ FuzzInput DecodeFuzzInput(std::string_view bytes) {
     if (colon == std::string_view::npos || colon == 0) continue;
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    in.request.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+    if (n == headers.size()) headers.emplace_back();
+    headers[n].first.assign(line.substr(0, colon));
+    headers[n].second.assign(value);
+    ++n;
   }
-  in.request.body = std::string(bytes.substr(body));
-  return in;
+  headers.resize(n);
+  into.request.body.assign(bytes.substr(body));
 }
 
 std::string EncodeFuzzInput(const spec::Request& request, AuthMode auth) {

@@ -31,6 +31,10 @@ struct FuzzInput {
 
 // Never fails: every byte string is some input (a header line without ':' is dropped).
 FuzzInput DecodeFuzzInput(std::string_view bytes);
+// The same into `into`, every field of which is set again; its strings and header list keep
+// their capacity, so a caller decoding input after input (a fuzz target) does not allocate again
+// what the last input had.
+void DecodeFuzzInput(std::string_view bytes, FuzzInput& into);
 // True when DecodeFuzzInput reads `bytes` as raw HTTP (its raw_http is then bytes.substr(1)).
 bool IsRawHttpInput(std::string_view bytes);
 

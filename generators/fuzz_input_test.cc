@@ -45,6 +45,49 @@ TEST(FuzzInput, AnyBytesDecode) {
   }
 }
 
+void ExpectSame(const FuzzInput& a, const FuzzInput& b, const std::string& bytes) {
+  EXPECT_EQ(a.raw, b.raw) << bytes;
+  EXPECT_EQ(a.auth, b.auth) << bytes;
+  EXPECT_EQ(a.request.method, b.request.method) << bytes;
+  EXPECT_EQ(a.request.path, b.request.path) << bytes;
+  EXPECT_EQ(a.request.headers, b.request.headers) << bytes;
+  EXPECT_EQ(a.request.body, b.request.body) << bytes;
+  EXPECT_EQ(a.raw_http, b.raw_http) << bytes;
+}
+
+// Decoding into a used FuzzInput gives what a fresh decode gives, whatever the last input (or a
+// caller, as the fuzz target's signer does) left in it.
+TEST(FuzzInput, DecodingIntoAUsedInputIsAFreshDecode) {
+  std::vector<std::string> inputs = {
+      "\x01A: one\nB: two\nC: three\n\n{\"x\":1}",
+      "\x02OnlyOne: " + std::string(40, 'v') + "\n\n",
+      std::string(1, static_cast<char>(kRawHttpMode)) + "GET / HTTP/1.1\r\n\r\n",
+      "",
+      "\x03\n{}",
+      "\x00no colon\nX: y",
+      "\x05A: 1\nB: 2\nC: 3\nD: 4\nE: 5\n\nbody",
+  };
+  for (const Case& c : Generate(spec::EmbeddedSpec(), DefaultContext(spec::EmbeddedSpec()))) {
+    if (inputs.size() == 40) break;
+    inputs.push_back(EncodeFuzzInput(c.request, c.auth));
+  }
+  FuzzInput used;
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& bytes : inputs) {
+      DecodeFuzzInput(bytes, used);
+      ExpectSame(used, DecodeFuzzInput(bytes), bytes);
+      // What a caller may do with it before the next input.
+      used.request.method = "GET";
+      used.request.path = "/elsewhere";
+      used.request.headers.insert(used.request.headers.begin(), {"Host", "h"});
+      used.request.headers.emplace_back("Authorization", std::string(100, 'a'));
+      used.raw_http = "left over";
+      used.auth = AuthMode::kExpired;
+      used.raw = !used.raw;
+    }
+  }
+}
+
 TEST(FuzzInput, DictionaryComesFromTheSpec) {
   const std::string dict = FuzzDictionary(spec::EmbeddedSpec());
   for (const auto& m : spec::EmbeddedSpec().members) EXPECT_NE(dict.find("\"\\\"" + m.name + "\\\"\""), std::string::npos) << m.name;
