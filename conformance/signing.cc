@@ -5,9 +5,16 @@ namespace chapcheck::conformance {
 sigv4::Request SignForCase(spec::Request request, generators::AuthMode auth, const sigv4::Credentials& credentials,
                            const std::string& region, const std::string& service,
                            std::chrono::system_clock::time_point now, const std::string& host) {
-  using generators::AuthMode;
   sigv4::Request r{std::move(request.method), std::move(request.path), std::move(request.headers),
                    std::move(request.body)};
+  SignForCaseInPlace(r, auth, credentials, region, service, now, host);
+  return r;
+}
+
+void SignForCaseInPlace(sigv4::Request& r, generators::AuthMode auth, const sigv4::Credentials& credentials,
+                        const std::string& region, const std::string& service,
+                        std::chrono::system_clock::time_point now, const std::string& host) {
+  using generators::AuthMode;
   r.headers.reserve(r.headers.size() + 4);  // Host, and what signing adds (date, token, Authorization)
   r.headers.emplace(r.headers.begin(), "Host", host);
   sigv4::SignOptions o;
@@ -32,7 +39,6 @@ sigv4::Request SignForCase(spec::Request request, generators::AuthMode auth, con
       sigv4::SignHeaders(r, credentials, o);
       break;
   }
-  return r;
 }
 
 }  // namespace chapcheck::conformance

@@ -1,6 +1,6 @@
 // SignForCase: turns a generated case's unsigned request into what goes on the wire: a Host
 // header, then SigV4 as the case's AuthMode asks (valid, none, malformed, an unknown key, a wrong
-// secret, or a time more than 15 minutes ago). Pure function; any thread.
+// secret, or a time more than 15 minutes ago). Pure functions; any thread.
 #pragma once
 
 #include <chrono>
@@ -15,5 +15,12 @@ namespace chapcheck::conformance {
 sigv4::Request SignForCase(spec::Request request, generators::AuthMode auth, const sigv4::Credentials& credentials,
                            const std::string& region, const std::string& service,
                            std::chrono::system_clock::time_point now, const std::string& host);
+
+// The same in place: `request` holds the case's method, target, headers and body, and is signed
+// where it stands, so a caller that signs input after input (a fuzz target) keeps the capacity
+// of its strings and header list.
+void SignForCaseInPlace(sigv4::Request& request, generators::AuthMode auth, const sigv4::Credentials& credentials,
+                        const std::string& region, const std::string& service,
+                        std::chrono::system_clock::time_point now, const std::string& host);
 
 }  // namespace chapcheck::conformance
