@@ -1,6 +1,7 @@
 #include "mocks/gateway.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <memory_resource>
 #include <nlohmann/json.hpp>
@@ -24,10 +25,11 @@ constexpr const char* kInvalidRequest = "InvalidGatewayRequestException";
 HeaderSeen Header(const HttpRequest& r, std::string_view name) { return SeenHeader(r.headers, name); }
 
 // 52 characters of [a-z0-9], the shape of the request ids in AWS's examples.
-std::string NewRequestId() {
+constexpr std::size_t kRequestIdSize = 52;
+std::array<char, kRequestIdSize> NewRequestId() {
   static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::string id(52, 'a');
+  std::array<char, kRequestIdSize> id;
   std::uint64_t bits = 0;
   for (std::size_t i = 0; i < id.size(); ++i) {
     if (i % 12 == 0) bits = rng();  // 36^12 < 2^64: twelve characters from one draw
@@ -336,14 +338,30 @@ struct Gateway::Call {
   const HttpRequest& request;
   const DefectSet& defects;
   std::optional<Body> body;  // set once the envelope checks have passed
+  // A response whose header list and strings the answer takes over and writes into; null: none.
+  mutable HttpResponse* recycled = nullptr;
 
   HttpResponse Respond(int status, std::string payload) const {
     HttpResponse r;
+    if (recycled != nullptr) {
+      r = std::move(*recycled);
+      recycled = nullptr;
+    }
     r.status = status;
-    r.headers.reserve(2);
-    if (!defects.Has(Defect::kNoRequestId)) r.headers.emplace_back("x-amzn-RequestId", NewRequestId());
-    r.headers.emplace_back("Content-Type",
-                           defects.Has(Defect::kWrongContentType) ? "application/json" : std::string(awsjson::kContentType));
+    if (r.headers.capacity() < 2) r.headers.reserve(2);
+    std::size_t n = 0;
+    const auto put = [&r, &n](std::string_view name, std::string_view value) {
+      if (n == r.headers.size()) r.headers.emplace_back();
+      r.headers[n].first.assign(name);
+      r.headers[n].second.assign(value);
+      ++n;
+    };
+    if (!defects.Has(Defect::kNoRequestId)) {
+      const auto id = NewRequestId();
+      put("x-amzn-RequestId", std::string_view(id.data(), id.size()));
+    }
+    put("Content-Type", defects.Has(Defect::kWrongContentType) ? std::string_view("application/json") : awsjson::kContentType);
+    r.headers.resize(n);
     r.body = std::move(payload);
     return r;
   }
@@ -418,8 +436,19 @@ void Gateway::Close(const CloseRequest& request) {
 }
 
 HttpResponse Gateway::Handle(const HttpRequest& request) {
-  const DefectSet& d = options_.defects;
-  Call call{request, d, std::nullopt};
+  Call call{request, options_.defects, std::nullopt};
+  return Answer(call);
+}
+
+void Gateway::Handle(const HttpRequest& request, HttpResponse& response) {
+  Call call{request, options_.defects, std::nullopt, &response};
+  HttpResponse answer = Answer(call);  // (`response`, moved into it, is empty now)
+  response = std::move(answer);
+}
+
+HttpResponse Gateway::Answer(Call& call) {
+  const HttpRequest& request = call.request;
+  const DefectSet& d = call.defects;
 
   // 1. SigV4
   if (!d.Has(Defect::kNoAuth)) {

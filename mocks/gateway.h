@@ -63,6 +63,9 @@ class Gateway {
   Gateway(Fixture fixture, GatewayOptions options);
 
   HttpResponse Handle(const HttpRequest& request);
+  // The same answer written into `response`, whose header list and strings are reused (their
+  // capacity kept): for a caller that answers request after request with one response.
+  void Handle(const HttpRequest& request, HttpResponse& response);
 
   void SetConnectionCloser(ConnectionCloser closer) { closer_ = std::move(closer); }
   void SetPortal(std::string address, int port);
@@ -74,6 +77,7 @@ class Gateway {
 
  private:
   struct Call;  // one request in flight (gateway.cc)
+  HttpResponse Answer(Call& call);
   HttpResponse UpdateChapCredentials(Call& call);
   HttpResponse DescribeChapCredentials(Call& call);
   HttpResponse DeleteChapCredentials(Call& call);

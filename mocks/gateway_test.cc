@@ -470,6 +470,42 @@ TEST_F(GatewayTest, RawHttpWithoutBytesOrWithPartOfARequestIsIncomplete) {
   EXPECT_TRUE(log_.calls.empty());
 }
 
+// Handle into a used response writes the whole answer: the header list shrinks and grows with
+// the defects that shape it, and nothing of the last answer stays.
+TEST_F(GatewayTest, AnAnswerIntoAUsedResponseIsAFreshAnswer) {
+  DefectSet no_id, json_type;
+  no_id.Enable(Defect::kNoRequestId);
+  json_type.Enable(Defect::kWrongContentType);
+  Gateway without_id(DefaultFixture(), Options(no_id)), wrong_type(DefaultFixture(), Options(json_type));
+  const HttpRequest ok = Signed("UpdateChapCredentials", UpdateBody(kModelArn, "abcdefghijkl", "mnopqrstuvwx"));
+  const HttpRequest bad = Signed("UpdateChapCredentials", UpdateBody(kModelArn, "short", "mnopqrstuvwx"));
+  HttpResponse used;
+  used.status = 599;
+  used.headers = {{"X-Left", "over"}, {"A", std::string(40, 'a')}, {"B", "b"}};
+  used.body = std::string(300, 'z');
+  int round = 0;
+  for (Gateway* g : {&gw_, &without_id, &wrong_type, &gw_, &wrong_type, &without_id}) {
+    for (const HttpRequest* r : {&ok, &bad}) {
+      g->Handle(*r, used);
+      const HttpResponse fresh = g->Handle(*r);
+      EXPECT_EQ(used.status, fresh.status) << round;
+      EXPECT_EQ(used.body, fresh.body) << round;
+      ASSERT_EQ(used.headers.size(), fresh.headers.size()) << round;
+      for (std::size_t i = 0; i < fresh.headers.size(); ++i) {
+        EXPECT_EQ(used.headers[i].first, fresh.headers[i].first) << round;
+        if (fresh.headers[i].first == "x-amzn-RequestId") {
+          EXPECT_EQ(used.headers[i].second.size(), 52u) << round;
+        } else {
+          EXPECT_EQ(used.headers[i].second, fresh.headers[i].second) << round;
+        }
+      }
+      ++round;
+    }
+  }
+  EXPECT_EQ(without_id.Handle(ok).headers.size(), 1u);
+  EXPECT_EQ(*wrong_type.Handle(ok).Header("Content-Type"), "application/json");
+}
+
 std::string OnTheWire(const HttpRequest& r, bool chunked = false) {
   std::string out = r.method + " " + r.target + " HTTP/1.1\r\n";
   for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";

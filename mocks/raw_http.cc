@@ -33,7 +33,6 @@ RawHttpResult HandleRawHttp(Gateway& gateway, std::string_view bytes, const Serv
 void HandleRawHttp(Gateway& gateway, std::string_view bytes, RawHttpResult& out, const ServerOptions& limits) {
   out.answered = false;
   out.incomplete = false;
-  out.response = HttpResponse{};
   HttpRequest& in = out.request;
   RequestReader parser(in);
   parser.eager(true);
@@ -57,6 +56,9 @@ void HandleRawHttp(Gateway& gateway, std::string_view bytes, RawHttpResult& out,
   }
   if (ec == http::error::partial_message || ec == http::error::need_more) {
     out.incomplete = true;
+    out.response.status = HttpResponse{}.status;
+    out.response.headers.clear();
+    out.response.body.clear();
     return;
   }
   if (ec == http::error::body_limit) {
@@ -67,7 +69,7 @@ void HandleRawHttp(Gateway& gateway, std::string_view bytes, RawHttpResult& out,
     out.response = HttpRefusal(400, "Malformed HTTP request");
   }
   if (ec) return;
-  out.response = gateway.Handle(in);
+  gateway.Handle(in, out.response);
   out.answered = true;
 }
 

@@ -29,9 +29,10 @@ struct RawHttpResult {
 // Parses the first request in `bytes` (trailing bytes, a pipelined next request, are ignored).
 RawHttpResult HandleRawHttp(Gateway& gateway, std::string_view bytes, const ServerOptions& limits = {});
 
-// The same into `out`, every field of which is set again. Its request's strings and header list
-// keep their capacity from one call to the next, as a server session's request does: a caller
-// that handles many requests (a fuzz target) reads each without allocating what the last one had.
+// The same into `out`, every field of which is set again. Its request's and response's strings and
+// header lists keep their capacity from one call to the next (Gateway::Handle into a response), as
+// a server session's request does: a caller that handles many requests (a fuzz target) reads and
+// answers each without allocating what the last one had.
 void HandleRawHttp(Gateway& gateway, std::string_view bytes, RawHttpResult& out, const ServerOptions& limits = {});
 
 // The HTTP layer's refusal as the server sends it: status, awsJson1_1 content type, a request id,
