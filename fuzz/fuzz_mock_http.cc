@@ -162,10 +162,10 @@ void ToHttp(const sigv4::Request& r, std::string& out) {
   out.append("Content-Length: ").append(length, static_cast<std::size_t>(length_size)).append("\r\n\r\n").append(r.body);
 }
 
-// What one input is decoded, signed, read and judged in. Kept from input to input, so that their
-// strings and header lists keep their capacity: an input allocates only what the last one did
-// not have room for (the mock's server keeps its per-connection request the same way). Nothing
-// is read from them before it is written again: each step sets every field it fills.
+// What one input is decoded, signed, read, answered and judged in. Kept from input to input, so
+// that their strings and header lists keep their capacity: an input allocates only what the last
+// one did not have room for (the mock's server keeps its per-connection request the same way).
+// Nothing is read from them before it is written again: each step sets every field it fills.
 // Strings are lent from one to another by swapping and always given back, so that each step
 // writes into the strings it wrote last time, whose capacity fits.
 struct Buffers {
@@ -208,7 +208,8 @@ std::size_t RequestBlocks(const R& r, const std::string& target) {
 std::size_t Blocks(const Buffers& b) {
   return RequestBlocks(b.in.request, b.in.request.path) + Blocks(b.in.raw_http) +
          RequestBlocks(b.wire, b.wire.target) + Blocks(b.http) +
-         RequestBlocks(b.result.request, b.result.request.target) + RequestBlocks(b.judged, b.judged.path) +
+         RequestBlocks(b.result.request, b.result.request.target) + Blocks(b.result.response.headers) +
+         Blocks(b.result.response.body) + RequestBlocks(b.judged, b.judged.path) +
          RequestBlocks(b.verified, b.verified.target);
 }
 
@@ -288,7 +289,7 @@ int RunInput(const std::uint8_t* data, std::size_t size) {
   // or more is two in the decoded input and two in the parsed request.)
   static Ballast ballast(1024);
   mocks::RawHttpResult& result = buffers.result;
-  // On the way out (a finding aborts): the response, the gateway and the ballast as they were.
+  // On the way out (a finding aborts): the gateway in the fixture's state, the ballast evened.
   struct AtExit {
     FixtureGateway& gateway;
     Buffers& buffers;
@@ -296,7 +297,6 @@ int RunInput(const std::uint8_t* data, std::size_t size) {
     const std::size_t blocks = Blocks(buffers);
     ~AtExit() {
       gateway.Restore();
-      buffers.result.response = mocks::HttpResponse{};
       ballast.Even(blocks, Blocks(buffers));
     }
   } const at_exit{gateway, buffers, ballast};
