@@ -556,8 +556,8 @@ std::string Scanner::PathTo(std::string_view key) const {
 void Scanner::Fail(bool out_of_range) {
   out_.ok = false;
   out_.error_offset = tok_end_;
-  out_.error = std::string(out_of_range ? "number out of range" : "syntax error") + " at byte " +
-               std::to_string(tok_end_);
+  out_.error_kind = out_of_range ? "number out of range" : "syntax error";
+  out_.error_has_offset = true;
 }
 
 void Scanner::Run() {
@@ -660,6 +660,13 @@ const JsonScan::Member* JsonScan::Find(std::string_view name) const {
   return nullptr;
 }
 
+std::string JsonScan::Error() const {
+  if (ok) return "";
+  std::string out(error_kind);
+  if (error_has_offset) out += " at byte " + std::to_string(error_offset);
+  return out;
+}
+
 JsonScan ScanJson(std::string_view text) {
   JsonScan out;
   out.ok = true;
@@ -668,7 +675,8 @@ JsonScan ScanJson(std::string_view text) {
   } catch (const std::exception&) {
     // Only allocation can throw; say so rather than let it escape.
     out.ok = false;
-    out.error = "could not be read";
+    out.error_kind = "could not be read";
+    out.error_has_offset = false;
   }
   if (!out.ok) out.members.clear();
   return out;

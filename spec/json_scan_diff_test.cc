@@ -81,8 +81,8 @@ class ReferenceHandler {
   bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
     out_.ok = false;
     out_.error_offset = position;
-    out_.error = (e.id == 406 ? "number out of range" : "syntax error") +
-                 std::string(" at byte ") + std::to_string(position);
+    out_.error_kind = e.id == 406 ? "number out of range" : "syntax error";
+    out_.error_has_offset = true;
     return false;
   }
 
@@ -134,11 +134,11 @@ JsonScan ReferenceScanJson(std::string_view text) {
                                                   /*strict=*/true, /*ignore_comments=*/false);
     if (!parsed && out.ok) {
       out.ok = false;
-      out.error = "syntax error";
+      out.error_kind = "syntax error";
     }
   } catch (const std::exception&) {
     out.ok = false;
-    out.error = "could not be read";
+    out.error_kind = "could not be read";
   }
   if (!out.ok) out.members.clear();
   return out;
@@ -163,8 +163,7 @@ std::string Printable(std::string_view s) {
 }
 
 std::string_view ErrorKind(const JsonScan& s) {
-  const std::string_view e = s.error;
-  return e.substr(0, e.find(" at byte "));
+  return s.error_kind;
 }
 
 struct Stats {
@@ -184,7 +183,7 @@ std::string Difference(std::string_view in, const JsonScan& got, const JsonScan&
   // anyway, everything else must agree as usual.)
   if (want.ok && in.find('\0') != std::string_view::npos) {
     if (got.ok) return "accepted a text holding a NUL byte";
-    if (got.error.rfind("syntax error at byte ", 0) != 0) return "a NUL byte gave " + got.error;
+    if (got.Error().rfind("syntax error at byte ", 0) != 0) return "a NUL byte gave " + got.Error();
     return "";
   }
   if (got.ok != want.ok) return "ok " + std::to_string(got.ok) + " want " + std::to_string(want.ok);
@@ -211,9 +210,9 @@ std::string Difference(std::string_view in, const JsonScan& got, const JsonScan&
     }
   }
   if (!got.ok) {
-    if (ErrorKind(got) != ErrorKind(want)) return "error " + got.error + " want " + want.error;
-    if (got.error.find(" at byte ") == std::string::npos) return "error without offset: " + got.error;
-    if (got.error_offset > in.size() + 1) return "offset past the end: " + got.error;
+    if (ErrorKind(got) != ErrorKind(want)) return "error " + got.Error() + " want " + want.Error();
+    if (!got.error_has_offset) return "error without offset: " + got.Error();
+    if (got.error_offset > in.size() + 1) return "offset past the end: " + got.Error();
     // The same offset as nlohmann's, but where a NUL byte is involved (the reference ended the
     // input there; the scanner stops at it as an error).
     if (in.find('\0') == std::string_view::npos && got.error_offset != want.error_offset) {

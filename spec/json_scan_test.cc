@@ -9,7 +9,7 @@ namespace {
 
 TEST(JsonScan, ReadsTopLevelMembersLastValueWins) {
   const JsonScan s = ScanJson(R"({"a":"x","b":1,"c":1.5,"d":null,"e":[1,{"f":2}],"a":"y","g":true,"h":{}})");
-  ASSERT_TRUE(s.ok) << s.error;
+  ASSERT_TRUE(s.ok) << s.Error();
   EXPECT_EQ(s.top, JsonKind::kObject);
   ASSERT_EQ(s.members.size(), 7u);
   EXPECT_EQ(s.Find("a")->string_value, "y");
@@ -37,8 +37,8 @@ TEST(JsonScan, DecodesEscapesAndComparesDecodedKeys) {
 TEST(JsonScan, ErrorsNameAPositionNeverTheInput) {
   const JsonScan s = ScanJson("{\"secret\": \"hunter2\x01\"}");
   EXPECT_FALSE(s.ok);
-  EXPECT_EQ(s.error.find("hunter2"), std::string::npos) << s.error;
-  EXPECT_NE(s.error.find("at byte"), std::string::npos);
+  EXPECT_EQ(s.Error().find("hunter2"), std::string::npos) << s.Error();
+  EXPECT_NE(s.Error().find("at byte"), std::string::npos);
   EXPECT_TRUE(s.members.empty());
 }
 
@@ -77,7 +77,7 @@ TEST(JsonScan, ANulByteIsAnErrorWhereverItIs) {
                                  "{\"a\":\"x\0y\"}"s, " \0 "s}) {
     const JsonScan s = ScanJson(bad);
     EXPECT_FALSE(s.ok) << bad.size();
-    EXPECT_EQ(s.error.rfind("syntax error at byte ", 0), 0u) << s.error;
+    EXPECT_EQ(s.Error().rfind("syntax error at byte ", 0), 0u) << s.Error();
     EXPECT_TRUE(s.members.empty());
   }
   EXPECT_EQ(ScanJson("{}\0"s).error_offset, 3u);  // the NUL, the third byte
@@ -98,7 +98,7 @@ TEST(JsonScan, ByteOrderMarkOnlyOnceAndOnlyWhole) {
 
 TEST(JsonScan, SurrogatePairsDecodeAndLoneHalvesAreErrors) {
   const JsonScan s = ScanJson(R"({"k":"\ud83d\uDE00","\uDBFF\udfff":1})");
-  ASSERT_TRUE(s.ok) << s.error;
+  ASSERT_TRUE(s.ok) << s.Error();
   EXPECT_EQ(s.Find("k")->string_value, "\xF0\x9F\x98\x80");
   EXPECT_NE(s.Find("\xF4\x8F\xBF\xBF"), nullptr);
   for (const char* bad : {R"("\ud83d")", R"("\ud83dx")", R"("\ud83d\n")", R"("\ud83d\u0041")",
@@ -106,7 +106,7 @@ TEST(JsonScan, SurrogatePairsDecodeAndLoneHalvesAreErrors) {
                           R"("\ud83d\)", R"("\ud83d)"}) {
     const JsonScan b = ScanJson(bad);
     EXPECT_FALSE(b.ok) << bad;
-    EXPECT_EQ(b.error.rfind("syntax error at byte ", 0), 0u) << b.error;
+    EXPECT_EQ(b.Error().rfind("syntax error at byte ", 0), 0u) << b.Error();
   }
 }
 
@@ -118,7 +118,7 @@ TEST(JsonScan, Utf8FollowsTheRfc3629Table) {
                            "\xF4\x80\x80\x80", "\xF4\x8F\xBF\xBF", "\x7F"}) {
     const std::string text = "{\"k\":\"" + std::string(good) + "\"}";  // the scan's views point into it
     const JsonScan s = ScanJson(text);
-    EXPECT_TRUE(s.ok) << s.error;
+    EXPECT_TRUE(s.ok) << s.Error();
     EXPECT_EQ(s.Find("k")->string_value, good);
   }
   // Overlong forms, surrogates, past U+10FFFF, stray continuation bytes, cut sequences.
@@ -134,7 +134,7 @@ TEST(JsonScan, Utf8FollowsTheRfc3629Table) {
 TEST(JsonScan, IntegersAreThoseThatFitInt64OrUint64) {
   auto kind = [](const char* n) {
     const JsonScan s = ScanJson(n);
-    EXPECT_TRUE(s.ok) << n << ": " << s.error;
+    EXPECT_TRUE(s.ok) << n << ": " << s.Error();
     return s.top;
   };
   for (const char* n : {"0", "-0", "9223372036854775807", "9223372036854775808", "18446744073709551615",
@@ -152,20 +152,20 @@ TEST(JsonScan, NumbersThatOverflowADoubleAreOutOfRange) {
                         "1e99999999999999999999999"}) {
     const JsonScan s = ScanJson(n);
     EXPECT_FALSE(s.ok) << n;
-    EXPECT_EQ(s.error.rfind("number out of range at byte ", 0), 0u) << n << ": " << s.error;
+    EXPECT_EQ(s.Error().rfind("number out of range at byte ", 0), 0u) << n << ": " << s.Error();
   }
   EXPECT_EQ(ScanJson("1e400").error_offset, 5u);
   const std::string huge_integer = "1" + std::string(400, '0');  // no fraction, but still a double
-  EXPECT_EQ(ScanJson(huge_integer).error.rfind("number out of range", 0), 0u);
+  EXPECT_EQ(ScanJson(huge_integer).Error().rfind("number out of range", 0), 0u);
   for (const char* n : {"1e308", "1.7976931348623157e308", "1.7976931348623158e308", "1e-400", "-1e-400",
                         "4.9e-324", "0e99999999999999999999999"}) {
     const JsonScan s = ScanJson(n);
-    EXPECT_TRUE(s.ok) << n << ": " << s.error;
+    EXPECT_TRUE(s.ok) << n << ": " << s.Error();
     EXPECT_EQ(s.top, JsonKind::kNumber) << n;
   }
   // Where a number is not expected it is a syntax error, however large.
-  EXPECT_EQ(ScanJson("{\"a\" 1e400}").error.rfind("syntax error", 0), 0u);
-  EXPECT_EQ(ScanJson("1 1e400").error.rfind("syntax error", 0), 0u);
+  EXPECT_EQ(ScanJson("{\"a\" 1e400}").Error().rfind("syntax error", 0), 0u);
+  EXPECT_EQ(ScanJson("1 1e400").Error().rfind("syntax error", 0), 0u);
 }
 
 TEST(JsonScan, ErrorOffsetsAreTheBytesRead) {
@@ -175,19 +175,19 @@ TEST(JsonScan, ErrorOffsetsAreTheBytesRead) {
   EXPECT_EQ(ScanJson("tru").error_offset, 4u);
   EXPECT_EQ(ScanJson("[1x]").error_offset, 3u);
   EXPECT_EQ(ScanJson("\"ab\x01\"").error_offset, 4u);
-  EXPECT_EQ(ScanJson("[1,2").error, "syntax error at byte 5");
+  EXPECT_EQ(ScanJson("[1,2").Error(), "syntax error at byte 5");
 }
 
 TEST(JsonScan, DeepNestingNeedsNoRecursion) {
   const std::size_t n = 100000;
   const JsonScan arrays = ScanJson(std::string(n, '[') + std::string(n, ']'));
-  EXPECT_TRUE(arrays.ok) << arrays.error;
+  EXPECT_TRUE(arrays.ok) << arrays.Error();
   EXPECT_EQ(arrays.max_depth, n);
   std::string objects;
   for (std::size_t i = 0; i < n; ++i) objects += "{\"a\":";
   objects += "{\"k\":1,\"k\":2}" + std::string(n, '}');
   const JsonScan o = ScanJson(objects);
-  EXPECT_TRUE(o.ok) << o.error;
+  EXPECT_TRUE(o.ok) << o.Error();
   EXPECT_EQ(o.max_depth, n + 1);
   EXPECT_EQ(o.first_duplicate.size(), 1 + 2 * n + 2) << "$ .a ... .k";
   ASSERT_EQ(o.members.size(), 1u);
@@ -210,7 +210,7 @@ TEST(JsonScan, ManyKeysInNestedObjectsAreHashedPerObject) {
   for (int i = 0; i < 40; ++i) body += "\"o" + std::to_string(i) + "\":0,";
   body += "\"\\u006f39\":1}],\"o5\":1}";
   const JsonScan s = ScanJson(body);
-  ASSERT_TRUE(s.ok) << s.error;
+  ASSERT_TRUE(s.ok) << s.Error();
   EXPECT_EQ(s.first_duplicate, "$.after[].o39");
   EXPECT_EQ(s.members.size(), 42u);
   EXPECT_EQ(s.Find("o5")->kind, JsonKind::kInteger);
@@ -240,7 +240,7 @@ TEST(JsonScan, MembersKnowWhereTheirValueIsInTheText) {
   const std::string text = "\xEF\xBB\xBF { \"a\" : \"x\\\"y\" , \"b\":[1,{\"c\":[2,{}]}] ,\"e\":{},\"f\":[],"
                            "\"n\":-1.5e3 ,\"t\":true,\"a\":null,\"o\":{\"p\":{\"q\":\"}\"}}}";
   const JsonScan s = ScanJson(text);
-  ASSERT_TRUE(s.ok) << s.error;
+  ASSERT_TRUE(s.ok) << s.Error();
   const auto raw = [&](const char* name) {
     const JsonScan::Member* m = s.Find(name);
     return m ? text.substr(m->value_begin, m->value_end - m->value_begin) : "(none)";

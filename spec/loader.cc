@@ -798,7 +798,7 @@ Spec Build(const json& doc, std::string_view origin) {
 Result<Spec> ParseSpec(std::string_view text, std::string_view origin) {
   // One pass for syntax and duplicate keys (nlohmann's DOM would silently keep the last).
   const JsonScan scan = ScanJson(text);
-  if (!scan.ok) return Error{"", "not valid JSON: " + scan.error};
+  if (!scan.ok) return Error{"", "not valid JSON: " + scan.Error()};
   if (scan.top != JsonKind::kObject) return Error{"$", "a spec is a JSON object"};
   if (scan.duplicate_keys) return Error{scan.first_duplicate, "key appears twice"};
   try {

@@ -225,7 +225,7 @@ std::optional<std::string> CheckProtocolRule(const Spec& spec, const ProtocolRul
       if (!f.content_type_ok) return f.content_type_reason;
       return std::nullopt;
     case Condition::kBodyNotJson:
-      if (!f.scan.ok) return Broken(explain, [&] { return "the body is not JSON: " + f.scan.error; });
+      if (!f.scan.ok) return Broken(explain, [&] { return "the body is not JSON: " + f.scan.Error(); });
       return std::nullopt;
     case Condition::kBodyNotObject:
       if (f.scan.ok && f.scan.top != JsonKind::kObject) {
