@@ -1095,17 +1095,25 @@ Verdict Verify(const Request& request, const KeyLookup& keys, const VerifyOption
                 "Secret Access Key and signing method. Consult the service documentation for details.");
   }
   verdict.status = Status::kValid;
-  verdict.message = "Signature verified.";
   return verdict;
 }
 
 std::string AmzDate(std::chrono::system_clock::time_point t) {
+  std::string out;
+  AssignAmzDate(out, t);
+  return out;
+}
+
+void AssignAmzDate(std::string& out, std::chrono::system_clock::time_point t) {
   std::time_t tt = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
-  if (gmtime_r(&tt, &tm) == nullptr) return "00000000T000000Z";
+  if (gmtime_r(&tt, &tm) == nullptr) {
+    out.assign("00000000T000000Z");
+    return;
+  }
   char buf[32];
-  std::size_t n = std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return std::string(buf, n);
+  const std::size_t n = std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  out.assign(buf, n);
 }
 
 }  // namespace chapcheck::sigv4

@@ -101,7 +101,8 @@ std::string_view ToString(Status s);
 
 struct Verdict {
   Status status = Status::kMissing;
-  std::string message;        // one secret-free sentence, e.g. "Signature expired: ..."
+  std::string message;        // why it is not valid, one secret-free sentence, e.g. "Signature
+                              // expired: ..."; empty when it is
   std::string access_key_id;  // when it could be parsed
 };
 
@@ -128,5 +129,7 @@ Verdict Verify(const Request& request, const KeyLookup& keys, const VerifyOption
 
 // Formats a time as YYYYMMDDTHHMMSSZ (UTC).
 std::string AmzDate(std::chrono::system_clock::time_point t);
+// The same into `out` (its capacity kept: for a caller that signs request after request).
+void AssignAmzDate(std::string& out, std::chrono::system_clock::time_point t);
 
 }  // namespace chapcheck::sigv4
