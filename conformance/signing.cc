@@ -17,10 +17,11 @@ void SignForCaseInPlace(sigv4::Request& r, generators::AuthMode auth, const sigv
   using generators::AuthMode;
   r.headers.reserve(r.headers.size() + 4);  // Host, and what signing adds (date, token, Authorization)
   r.headers.emplace(r.headers.begin(), "Host", host);
-  sigv4::SignOptions o;
-  o.region = region;
-  o.service = service;
-  o.amz_date = sigv4::AmzDate(now);
+  // Kept by each thread, its strings written over: a fuzz target signs input after input.
+  thread_local sigv4::SignOptions o;
+  o.region.assign(region);
+  o.service.assign(service);
+  sigv4::AssignAmzDate(o.amz_date, now);
   switch (auth) {
     case AuthMode::kSigned: sigv4::SignHeaders(r, credentials, o); break;
     case AuthMode::kNone: break;
@@ -28,14 +29,16 @@ void SignForCaseInPlace(sigv4::Request& r, generators::AuthMode auth, const sigv
       r.headers.emplace_back("X-Amz-Date", o.amz_date);
       r.headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id);
       break;
-    case AuthMode::kUnknownKey:
-      sigv4::SignHeaders(r, sigv4::Credentials{"AKIACHAPCHECKUNKNOWN", Secret("chapcheck-unknown-key"), ""}, o);
+    case AuthMode::kUnknownKey: {
+      static const sigv4::Credentials unknown{"AKIACHAPCHECKUNKNOWN", Secret("chapcheck-unknown-key"), ""};
+      sigv4::SignHeaders(r, unknown, o);
       break;
+    }
     case AuthMode::kWrongSignature:
       sigv4::SignHeaders(r, sigv4::Credentials{credentials.access_key_id, Secret("chapcheck-wrong-secret"), ""}, o);
       break;
     case AuthMode::kExpired:
-      o.amz_date = sigv4::AmzDate(now - std::chrono::minutes(16));
+      sigv4::AssignAmzDate(o.amz_date, now - std::chrono::minutes(16));
       sigv4::SignHeaders(r, credentials, o);
       break;
   }
