@@ -373,9 +373,10 @@ struct Gateway::Call {
     std::string_view wire_type = type;
     if (defects.Has(Defect::kNamespacedErrorType)) wire_type = namespaced = std::string(kNamespace) + std::string(type);
     // awsjson's writer: the same bytes as nlohmann's dump(), written directly when no text needs
-    // an escape (most requests a fuzzer sends end here).
-    return Respond(status, defects.Has(Defect::kNoMessage) ? awsjson::ErrorBodyWithoutMessage(wire_type, code)
-                                                           : awsjson::ErrorBody(wire_type, message, code));
+    // an escape (most requests a fuzzer sends end here), into the recycled body when there is one.
+    std::string body = recycled != nullptr ? std::move(recycled->body) : std::string();
+    awsjson::AssignErrorBody(body, wire_type, defects.Has(Defect::kNoMessage) ? nullptr : &message, code);
+    return Respond(status, std::move(body));
   }
 
   HttpResponse Invalid(std::string_view code, std::string_view message) const {

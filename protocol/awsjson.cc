@@ -6,14 +6,13 @@ namespace chapcheck::awsjson {
 
 using json = nlohmann::json;
 
-namespace {
-
-// The error body; `message` null: none. Errors are most of what a server under test (or under a
-// fuzzer) answers, and their texts rarely need an escape: those are written straight into one
-// string, the others through a DOM, which escapes and replaces as dump() does.
-std::string WriteErrorBody(std::string_view type, const std::string_view* message, std::string_view error_code) {
+// Errors are most of what a server under test (or under a fuzzer) answers, and their texts rarely
+// need an escape: those are written straight into the string, the others through a DOM, which
+// escapes and replaces as dump() does.
+void AssignErrorBody(std::string& out, std::string_view type, const std::string_view* message,
+                     std::string_view error_code) {
   if (AllPlain(type) && AllPlain(error_code) && (!message || AllPlain(*message))) {
-    std::string out;
+    out.clear();
     out.reserve(56 + type.size() + error_code.size() + (message ? message->size() : 0));
     out += "{\"__type\":\"";  // keys in dump()'s (sorted) order: __type, error, message
     out += type;
@@ -29,22 +28,24 @@ std::string WriteErrorBody(std::string_view type, const std::string_view* messag
       out += '"';
     }
     out += '}';
-    return out;
+    return;
   }
   json j{{"__type", type}};
   if (message) j["message"] = *message;
   if (!error_code.empty()) j["error"] = {{"errorCode", error_code}, {"errorDetails", json::object()}};
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  out = j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-}  // namespace
-
 std::string ErrorBody(std::string_view type, std::string_view message, std::string_view error_code) {
-  return WriteErrorBody(type, &message, error_code);
+  std::string out;
+  AssignErrorBody(out, type, &message, error_code);
+  return out;
 }
 
 std::string ErrorBodyWithoutMessage(std::string_view type, std::string_view error_code) {
-  return WriteErrorBody(type, nullptr, error_code);
+  std::string out;
+  AssignErrorBody(out, type, nullptr, error_code);
+  return out;
 }
 
 std::string_view BareTypeView(std::string_view raw) {

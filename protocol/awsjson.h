@@ -29,6 +29,10 @@ inline bool AllPlain(std::string_view s) {
 std::string ErrorBody(std::string_view type, std::string_view message, std::string_view error_code);
 // The same body without "message" (what the mock sends for its no-message defect).
 std::string ErrorBodyWithoutMessage(std::string_view type, std::string_view error_code);
+// Either body written into `out`, replacing what it held (its capacity kept, for a server that
+// answers into one string request after request); `message` null: none.
+void AssignErrorBody(std::string& out, std::string_view type, const std::string_view* message,
+                     std::string_view error_code);
 
 // "aws.protocoltests#FooError:http://internal..." -> "FooError"; a bare name is returned as is.
 std::string BareType(std::string_view raw);

@@ -26,6 +26,7 @@ TEST(AwsJson, ErrorBodyIsWhatTheJsonWriterWrites) {
   const std::vector<std::string> texts = {"", "InvalidGatewayRequestException", "a b~!", "quote\"d", "back\\slash",
                                           "line\nfeed", std::string("nul\0x", 5), "\x01\x1f", "del\x7f", "caf\xc3\xa9",
                                           "bad \xff utf-8", "\xe2\x82"};
+  std::string used = "{\"__type\":\"left over from an earlier body\"}";
   for (const std::string& type : texts) {
     for (const std::string& message : texts) {
       for (const std::string& code : {std::string(), std::string("InvalidParameters"), std::string("c\"\xff")}) {
@@ -36,6 +37,14 @@ TEST(AwsJson, ErrorBodyIsWhatTheJsonWriterWrites) {
         const std::string with = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         EXPECT_EQ(ErrorBody(type, message, code), with) << type << " / " << message << " / " << code;
         EXPECT_EQ(ErrorBodyWithoutMessage(type, code), without) << type << " / " << code;
+        // Into a string that held a body already (and, the second time, this very one).
+        const std::string_view m = message;
+        for (int i = 0; i < 2; ++i) {
+          AssignErrorBody(used, type, &m, code);
+          EXPECT_EQ(used, with) << type << " / " << message << " / " << code;
+          AssignErrorBody(used, type, nullptr, code);
+          EXPECT_EQ(used, without) << type << " / " << code;
+        }
       }
     }
   }
