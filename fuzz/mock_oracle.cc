@@ -43,10 +43,11 @@ struct Body {
 
 constexpr std::string_view kErrorObject = "error";  // what awsjson::ParseError reads
 
-Answer AnswerOf(const mocks::HttpResponse& response, const Body& body) {
-  Answer a;
+void AnswerInto(const mocks::HttpResponse& response, const Body& body, Answer& a) {
   a.status = response.status;
   a.decision = response.status == 200 ? spec::Decision::kAccept : spec::Decision::kReject;
+  a.type.clear();
+  a.code.clear();
   if (a.decision == spec::Decision::kReject && body.IsObject()) {
     awsjson::ErrorFields f;
     f.type = body.String("__type");
@@ -58,10 +59,15 @@ Answer AnswerOf(const mocks::HttpResponse& response, const Body& body) {
     const std::string* header = response.Header("X-Amzn-Errortype");
     // (A view of the header itself: `header ? *header : ""` would be a temporary string.)
     if (const auto names = awsjson::ErrorNamesOf(f, header ? std::string_view(*header) : std::string_view())) {
-      a.type = names->type;
-      a.code = names->error_code;
+      a.type.assign(names->type);
+      a.code.assign(names->error_code);
     }
   }
+}
+
+Answer AnswerOf(const mocks::HttpResponse& response, const Body& body) {
+  Answer a;
+  AnswerInto(response, body, a);
   return a;
 }
 
@@ -112,8 +118,15 @@ std::optional<std::string> EnvelopeProblem(const spec::Spec& spec, const mocks::
 }
 
 Reading ReadResponse(const spec::Spec& spec, const mocks::HttpResponse& response) {
+  Reading out;
+  ReadResponse(spec, response, out);
+  return out;
+}
+
+void ReadResponse(const spec::Spec& spec, const mocks::HttpResponse& response, Reading& out) {
   const Body body(response, kErrorObject);
-  return Reading{EnvelopeProblemOf(spec, response, body), AnswerOf(response, body)};
+  out.envelope_problem = EnvelopeProblemOf(spec, response, body);
+  AnswerInto(response, body, out.answer);
 }
 
 spec::AuthStatus ToAuthStatus(sigv4::Status status) {

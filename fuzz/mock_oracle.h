@@ -48,6 +48,9 @@ struct Reading {
   Answer answer;
 };
 Reading ReadResponse(const spec::Spec& spec, const mocks::HttpResponse& response);
+// The same into `out`, every field set again, its strings' capacity kept (a fuzz target reads
+// response after response).
+void ReadResponse(const spec::Spec& spec, const mocks::HttpResponse& response, Reading& out);
 
 // The spec's name for what a SigV4 verifier saw.
 spec::AuthStatus ToAuthStatus(sigv4::Status status);

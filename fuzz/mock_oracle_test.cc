@@ -112,8 +112,17 @@ TEST(MockOracle, ReadResponseAgreesWithItsTwoParts) {
   responses.push_back(r);
   r.status = 302;
   responses.push_back(r);
+  Reading used;  // read into again and again: each reading as a fresh one
+  used.envelope_problem = "left over";
+  used.answer = Answer{599, spec::Decision::kReject, "LeftOverType", "LeftOverCode"};
   for (const auto& response : responses) {
     const Reading reading = ReadResponse(spec::EmbeddedSpec(), response);
+    ReadResponse(spec::EmbeddedSpec(), response, used);
+    EXPECT_EQ(used.envelope_problem, reading.envelope_problem) << response.body;
+    EXPECT_EQ(used.answer.status, reading.answer.status) << response.body;
+    EXPECT_EQ(used.answer.decision, reading.answer.decision) << response.body;
+    EXPECT_EQ(used.answer.type, reading.answer.type) << response.body;
+    EXPECT_EQ(used.answer.code, reading.answer.code) << response.body;
     EXPECT_EQ(reading.envelope_problem, EnvelopeProblem(spec::EmbeddedSpec(), response)) << response.body;
     const Answer a = ReadAnswer(response);
     EXPECT_EQ(reading.answer.Summary(), a.Summary()) << response.body;
