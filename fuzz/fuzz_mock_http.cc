@@ -14,8 +14,10 @@
 // CHAPCHECK_FUZZ_SIGN_AS=<mode> (generators::ToString(AuthMode)) signs every structured input in
 // that mode whatever its mode byte says: a signer fault (fuzz.signer-fault-is-named).
 // CHAPCHECK_FUZZ_COUNT_UNEVEN=1 counts the inputs that made more malloc than free calls (each
-// one sets off libFuzzer's leak re-run; see Ballast) and prints the count at exit
-// (fuzz.heap-stays-even). Needs a sanitizer's allocator hooks.
+// one sets off libFuzzer's leak re-run; see Ballast), and those with more free calls, and prints
+// the counts at exit (fuzz.heap-stays-even). Needs a sanitizer's allocator hooks.
+// CHAPCHECK_FUZZ_INJECT_LEAK=1 leaks one block in every input, as a leaking mock would: the test
+// that leaks still show through the ballast (fuzz.leak-still-shows).
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -87,6 +89,10 @@ struct Env {
       }
     }
     return same;
+  }();
+  const bool inject_leak = [] {
+    const char* v = std::getenv("CHAPCHECK_FUZZ_INJECT_LEAK");
+    return v != nullptr && std::string_view(v) == "1";
   }();
   const sigv4::Credentials creds = mocks::testing::Creds();
   sigv4::VerifyOptions verify = [this] {
@@ -228,8 +234,10 @@ std::size_t Blocks(const Buffers& b) {
 // The ballast evens that out: small blocks, freed when an input leaves more blocks in the
 // buffers than it found, allocated when it leaves fewer, so that the buffers and the ballast
 // hold as many blocks after every input as before it. Only the buffers' own blocks are evened:
-// a block the code under test leaks is in neither, and still shows. When the ballast runs out
-// (inputs far above max_len's 4 KiB), inputs are re-run again: slower, never wrong.
+// a block the code under test leaks is in neither, and still shows (fuzz.leak-still-shows).
+// When the ballast runs out (inputs far above max_len's 4 KiB), what it could not free is owed,
+// and paid back before it allocates again: those inputs are re-run, slower but never wrong, and
+// the ballast never frees for a shrink it did not allocate for, which could hide a leak.
 class Ballast {
  public:
   explicit Ballast(std::size_t blocks) {
@@ -237,12 +245,25 @@ class Ballast {
     for (std::size_t i = 0; i < blocks; ++i) blocks_.push_back(std::make_unique<char>());
   }
   void Even(std::size_t before, std::size_t after) {
-    for (; after > before && !blocks_.empty(); --after) blocks_.pop_back();
-    for (; after < before && blocks_.size() < blocks_.capacity(); ++after) blocks_.push_back(std::make_unique<char>());
+    for (; after > before; --after) {
+      if (blocks_.empty()) {
+        ++owed_;
+      } else {
+        blocks_.pop_back();
+      }
+    }
+    for (; after < before; ++after) {
+      if (owed_ > 0) {
+        --owed_;
+      } else {
+        blocks_.push_back(std::make_unique<char>());
+      }
+    }
   }
 
  private:
   std::vector<std::unique_ptr<char>> blocks_;
+  std::size_t owed_ = 0;
 };
 
 [[noreturn]] void Finding(const char* what, const std::string& detail, const mocks::HttpResponse& r) {
@@ -257,7 +278,9 @@ extern "C" __attribute__((weak)) int __sanitizer_install_malloc_and_free_hooks(
 
 struct UnevenCount {
   bool counting = false;
-  long mallocs = 0, frees = 0, inputs = 0, uneven = 0;
+  long mallocs = 0, frees = 0, inputs = 0;
+  long more_mallocs = 0;  // inputs that made more malloc than free calls
+  long more_frees = 0;    // and the other way round (a ballast that frees too much hides leaks)
 };
 UnevenCount uneven_count;
 
@@ -268,8 +291,8 @@ void CountFree(const volatile void*) {
   if (uneven_count.counting) ++uneven_count.frees;
 }
 void PrintUnevenCount() {
-  std::fprintf(stderr, "fuzz_mock_http: %ld of %ld inputs made more malloc than free calls\n", uneven_count.uneven,
-               uneven_count.inputs);
+  std::fprintf(stderr, "fuzz_mock_http: %ld of %ld inputs made more malloc than free calls, %ld more free calls\n",
+               uneven_count.more_mallocs, uneven_count.inputs, uneven_count.more_frees);
 }
 
 bool CountingUneven() {
@@ -286,6 +309,8 @@ bool CountingUneven() {
   }();
   return counting;
 }
+
+char* volatile leak_sink = nullptr;  // CHAPCHECK_FUZZ_INJECT_LEAK (volatile: the leak is not optimised away)
 
 int RunInput(const std::uint8_t* data, std::size_t size) {
   const Env& env = TheEnv();
@@ -306,16 +331,17 @@ int RunInput(const std::uint8_t* data, std::size_t size) {
       ballast.Even(blocks, Blocks(buffers));
     }
   } const at_exit{gateway, buffers, ballast};
+  if (env.inject_leak) {
+    leak_sink = new char[24];  // and forgotten: unreachable once the pointer is overwritten
+    leak_sink = nullptr;
+  }
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   // A raw input is read where it stands (DecodeFuzzInput would copy its bytes into raw_http).
   const bool raw = generators::IsRawHttpInput(bytes);
+  // (`in` holds the last structured input while a raw one runs: nothing reads it then.)
   generators::FuzzInput& in = buffers.in;
-  if (raw) {
-    in.raw = true;
-    in.auth = generators::AuthMode::kSigned;
-  } else {
-    generators::DecodeFuzzInput(bytes, in);
-  }
+  if (!raw) generators::DecodeFuzzInput(bytes, in);
+  const generators::AuthMode mode = raw ? generators::AuthMode::kSigned : in.auth;
   bool auth_touched = raw;
   std::string_view http;
   if (raw) {
@@ -325,7 +351,7 @@ int RunInput(const std::uint8_t* data, std::size_t size) {
     for (const auto& h : in.request.headers) auth_touched = auth_touched || AuthHeader(h.first);
     sigv4::Request& wire = buffers.wire;
     Swap(in.request, wire);
-    conformance::SignForCaseInPlace(wire, env.sign_as.value_or(in.auth), env.creds, "us-east-1", "storagegateway",
+    conformance::SignForCaseInPlace(wire, env.sign_as.value_or(mode), env.creds, "us-east-1", "storagegateway",
                                     mocks::testing::Now(), "127.0.0.1:8080");
     ToHttp(wire, buffers.http);
     http = buffers.http;
@@ -352,9 +378,9 @@ int RunInput(const std::uint8_t* data, std::size_t size) {
   const auto verify = [&env](const sigv4::Request& r) {
     return fuzz::ToAuthStatus(sigv4::Verify(r, env.keys, env.verify, mocks::testing::Now()).status);
   };
-  const spec::AuthStatus expected = generators::ExpectedAuthStatus(in.auth);
+  const spec::AuthStatus expected = generators::ExpectedAuthStatus(mode);
   std::optional<spec::AuthStatus> verified;
-  if (auth_touched || env.look_alike[static_cast<std::size_t>(in.auth)]) {
+  if (auth_touched || env.look_alike[static_cast<std::size_t>(mode)]) {
     verified = verify(result.request);
   }
   // The request as the gateway saw it, as the spec reads one: lent result.request's strings, and
@@ -372,7 +398,7 @@ int RunInput(const std::uint8_t* data, std::size_t size) {
     }
     if (*verified != expected) {
       Finding("signer and verifier disagree",
-              "mode " + std::string(generators::ToString(in.auth)) + " expects " + std::string(spec::ToString(expected)) +
+              "mode " + std::string(generators::ToString(mode)) + " expects " + std::string(spec::ToString(expected)) +
                   ", the verifier reads " + std::string(spec::ToString(*verified)),
               result.response);
     }
@@ -405,6 +431,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   RunInput(data, size);
   c.counting = false;
   ++c.inputs;
-  if (c.mallocs > c.frees) ++c.uneven;
+  if (c.mallocs > c.frees) ++c.more_mallocs;
+  if (c.frees > c.mallocs) ++c.more_frees;
   return 0;
 }
