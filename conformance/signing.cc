@@ -30,7 +30,9 @@ void SignForCaseInPlace(sigv4::Request& r, generators::AuthMode auth, const sigv
       r.headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id);
       break;
     case AuthMode::kUnknownKey: {
-      static const sigv4::Credentials unknown{"AKIACHAPCHECKUNKNOWN", Secret("chapcheck-unknown-key"), ""};
+      // Never destroyed: a client thread may still be signing while the program exits.
+      static const sigv4::Credentials& unknown =
+          *new sigv4::Credentials{"AKIACHAPCHECKUNKNOWN", Secret("chapcheck-unknown-key"), ""};
       sigv4::SignHeaders(r, unknown, o);
       break;
     }

@@ -1,6 +1,7 @@
 // SignForCase: turns a generated case's unsigned request into what goes on the wire: a Host
 // header, then SigV4 as the case's AuthMode asks (valid, none, malformed, an unknown key, a wrong
-// secret, or a time more than 15 minutes ago). Pure functions; any thread.
+// secret, or a time more than 15 minutes ago). Any thread: the signing options each thread keeps
+// are written afresh for every request.
 #pragma once
 
 #include <chrono>

@@ -6,7 +6,7 @@
 //                if any, left as it is)
 //   structured   header lines "Name: value\n" up to the first empty line, then the body. The
 //                method and path are the protocol's (POST /); Host and SigV4 are the harness's.
-// Pure functions; any thread.
+// Pure functions but the decoder into a kept FuzzInput (which writes that input); any thread.
 #pragma once
 
 #include <cstddef>
@@ -33,7 +33,7 @@ struct FuzzInput {
 FuzzInput DecodeFuzzInput(std::string_view bytes);
 // The same into `into`, every field of which is set again; its strings and header list keep
 // their capacity, so a caller decoding input after input (a fuzz target) does not allocate again
-// what the last input had.
+// what the last input had. `bytes` must not point into `into`.
 void DecodeFuzzInput(std::string_view bytes, FuzzInput& into);
 // True when DecodeFuzzInput reads `bytes` as raw HTTP (its raw_http is then bytes.substr(1)).
 bool IsRawHttpInput(std::string_view bytes);

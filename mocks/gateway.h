@@ -9,8 +9,8 @@
 //
 // When UpdateChapCredentials is accepted the gateway asks the data plane to close the target's
 // connections (ConnectionCloser) before it returns the response.
-// Thread-safety: Handle() may be called from any number of threads at once. Set the closer and
-// the clock before serving.
+// Thread-safety: Handle() may be called from any number of threads at once (with the response
+// form, each with its own response). Set the closer and the clock before serving.
 #pragma once
 
 #include <chrono>

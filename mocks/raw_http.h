@@ -4,7 +4,8 @@
 // headers too large, each a SerializationException awsJson1_1 answer, as the server sends) and
 // hands everything else to Gateway::Handle. A stable entry point for fuzz targets and tests, so
 // they do not depend on the server's session code.
-// Thread-safety: as Gateway::Handle (any thread); the functions keep no state.
+// Thread-safety: as Gateway::Handle (any thread); the functions keep no state, and a kept result
+// belongs to one caller at a time.
 #pragma once
 
 #include <cstddef>

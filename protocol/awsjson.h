@@ -30,7 +30,8 @@ std::string ErrorBody(std::string_view type, std::string_view message, std::stri
 // The same body without "message" (what the mock sends for its no-message defect).
 std::string ErrorBodyWithoutMessage(std::string_view type, std::string_view error_code);
 // Either body written into `out`, replacing what it held (its capacity kept, for a server that
-// answers into one string request after request); `message` null: none.
+// answers into one string request after request); `message` null: none. No text may point into
+// `out`.
 void AssignErrorBody(std::string& out, std::string_view type, const std::string_view* message,
                      std::string_view error_code);
 
