@@ -557,7 +557,7 @@ HttpResponse Gateway::UpdateChapCredentials(Call& call) {
     return r;
   };
   if (d.Has(Defect::kLookupBeforeValidation)) {
-    if (auto r = lookups()) return reject(*r);
+    if (auto r = lookups()) return reject(std::move(*r));
   }
 
   // Member rules: InvalidParameters.
@@ -615,7 +615,7 @@ HttpResponse Gateway::UpdateChapCredentials(Call& call) {
                                "The specified target was not found."));
   }
   if (!d.Has(Defect::kLookupBeforeValidation)) {
-    if (auto r = lookups()) return reject(*r);
+    if (auto r = lookups()) return reject(std::move(*r));
   }
 
   // Accepted: store, close the target's connections, then answer.

@@ -34,6 +34,9 @@ void HandleRawHttp(Gateway& gateway, std::string_view bytes, RawHttpResult& out,
   out.answered = false;
   out.incomplete = false;
   HttpRequest& in = out.request;
+  // A body buffer grown past 64 KiB by one large request is not kept for all the next ones (the
+  // parser reserves what Content-Length declares), as the server's sessions do not keep it.
+  if (in.body.capacity() > 64 * 1024) std::string().swap(in.body);
   RequestReader parser(in);
   parser.eager(true);
   parser.body_limit(limits.body_limit);
