@@ -62,8 +62,8 @@ const Env& TheEnv() {
 }
 
 [[noreturn]] void Finding(const char* what, const sigv4::Verdict& v) {
-  std::fprintf(stderr, "fuzz_sigv4: %s (verifier: %s: %s)\n", what, std::string(sigv4::ToString(v.status)).c_str(),
-               v.message.c_str());
+  std::fprintf(stderr, "fuzz_sigv4: %s (verifier: %s%s%s)\n", what, std::string(sigv4::ToString(v.status)).c_str(),
+               v.message.empty() ? "" : ": ", v.message.c_str());
   std::abort();
 }
 
