@@ -18,6 +18,10 @@
 // the counts at exit (fuzz.heap-stays-even). Needs a sanitizer's allocator hooks.
 // CHAPCHECK_FUZZ_INJECT_LEAK=1 leaks one block in every input, as a leaking mock would: the test
 // that leaks still show through the ballast (fuzz.leak-still-shows).
+// CHAPCHECK_FUZZ_CHECK_REUSE=1 sends every input through fresh objects too (a decode, signer,
+// parser and gateway of its own) and aborts when they write other bytes or read or answer
+// otherwise than the kept buffers did (fuzz.kept-buffers-match-fresh). The differential cannot
+// see such a fault: mock and spec would both judge the same wrong request.
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -41,6 +45,11 @@ namespace {
 using namespace chapcheck;
 
 constexpr int kAuthModes = static_cast<int>(generators::AuthMode::kExpired) + 1;
+
+bool Switch(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr && std::string_view(v) == "1";
+}
 
 struct Env {
   const spec::Spec& spec = spec::EmbeddedSpec();
@@ -90,10 +99,8 @@ struct Env {
     }
     return same;
   }();
-  const bool inject_leak = [] {
-    const char* v = std::getenv("CHAPCHECK_FUZZ_INJECT_LEAK");
-    return v != nullptr && std::string_view(v) == "1";
-  }();
+  const bool inject_leak = Switch("CHAPCHECK_FUZZ_INJECT_LEAK");
+  const bool check_reuse = Switch("CHAPCHECK_FUZZ_CHECK_REUSE");
   const sigv4::Credentials creds = mocks::testing::Creds();
   sigv4::VerifyOptions verify = [this] {
     sigv4::VerifyOptions vo;
@@ -271,6 +278,42 @@ class Ballast {
   std::abort();
 }
 
+// CHAPCHECK_FUZZ_CHECK_REUSE: the input again through fresh objects, against what the kept
+// buffers wrote (`http`, for a structured input) and read and answered (`kept`).
+void CheckReuse(const Env& env, std::string_view bytes, bool raw, std::string_view http,
+                const mocks::RawHttpResult& kept) {
+  std::string fresh_http;
+  if (!raw) {
+    generators::FuzzInput in = generators::DecodeFuzzInput(bytes);
+    std::erase_if(in.request.headers, [](const auto& h) { return LeftOut(h.first); });
+    ToHttp(conformance::SignForCase(std::move(in.request), env.sign_as.value_or(in.auth), env.creds, "us-east-1",
+                                    "storagegateway", mocks::testing::Now(), "127.0.0.1:8080"),
+           fresh_http);
+    if (fresh_http != http) Finding("kept buffers wrote other bytes than fresh ones", fresh_http, kept.response);
+  }
+  mocks::Gateway gateway(env.fixture, env.options);
+  const mocks::RawHttpResult fresh = mocks::HandleRawHttp(gateway, raw ? http : std::string_view(fresh_http));
+  std::string differs;
+  const auto names = [](const mocks::HttpResponse& r) {
+    std::string out;
+    for (const auto& [name, value] : r.headers) {
+      out += name + ": " + (EqualsIgnoreAsciiCase(name, "x-amzn-RequestId") ? std::string("(id)") : value) + "\n";
+    }
+    return out;
+  };
+  if (fresh.incomplete != kept.incomplete) differs += " incomplete";
+  if (fresh.answered != kept.answered) differs += " answered";
+  if (fresh.response.status != kept.response.status) differs += " status";
+  if (fresh.response.body != kept.response.body) differs += " body";
+  if (names(fresh.response) != names(kept.response)) differs += " response headers";
+  if (fresh.answered && kept.answered) {
+    if (fresh.request.method != kept.request.method || fresh.request.target != kept.request.target) differs += " request line";
+    if (fresh.request.headers != kept.request.headers) differs += " request headers";
+    if (fresh.request.body != kept.request.body) differs += " request body";
+  }
+  if (!differs.empty()) Finding("kept buffers read or answered otherwise than fresh ones", differs, kept.response);
+}
+
 // CHAPCHECK_FUZZ_COUNT_UNEVEN: the allocator hooks of a sanitizer runtime (weak: a build without
 // one has none).
 extern "C" __attribute__((weak)) int __sanitizer_install_malloc_and_free_hooks(
@@ -362,6 +405,7 @@ int RunInput(const std::uint8_t* data, std::size_t size) {
   }
 
   mocks::HandleRawHttp(gateway.get(), http, result);
+  if (env.check_reuse) CheckReuse(env, bytes, raw, http, result);
   if (result.incomplete) return 0;
   fuzz::Reading& reading = buffers.reading;
   fuzz::ReadResponse(env.spec, result.response, reading);
