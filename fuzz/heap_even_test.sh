@@ -6,11 +6,9 @@
 # would hide leaks of the code under test.
 #   heap_even_test.sh FUZZ_MOCK_HTTP REGRESSIONS_DIR [RUNS]
 set -u
-bin=$1 regressions=$2 runs=${3:-20000}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/chapcheck-heap-even.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/corpus"
-cp "$regressions"/* "$tmp/corpus/"
+bin=$1 runs=${3:-20000}
+. "$(dirname "$0")/test_lib.sh"
+fuzz_test_corpus heap-even "$2"
 CHAPCHECK_FUZZ_COUNT_UNEVEN=1 "$bin" -runs="$runs" -seed=1 -max_len=4096 -artifact_prefix="$tmp/" "$tmp/corpus" \
   >"$tmp/log" 2>&1
 status=$?

@@ -4,11 +4,9 @@
 # evens out for its own buffers.
 #   leak_shows_test.sh FUZZ_MOCK_HTTP REGRESSIONS_DIR
 set -u
-bin=$1 regressions=$2
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/chapcheck-leak-shows.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/corpus"
-cp "$regressions"/* "$tmp/corpus/"
+bin=$1
+. "$(dirname "$0")/test_lib.sh"
+fuzz_test_corpus leak-shows "$2"
 CHAPCHECK_FUZZ_INJECT_LEAK=1 "$bin" -runs=2000 -seed=1 -max_len=4096 -artifact_prefix="$tmp/" "$tmp/corpus" \
   >"$tmp/log" 2>&1
 status=$?

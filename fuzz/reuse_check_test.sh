@@ -4,11 +4,9 @@
 # bytes, or read or answered otherwise (a reuse fault the differential cannot see).
 #   reuse_check_test.sh FUZZ_MOCK_HTTP REGRESSIONS_DIR [RUNS]
 set -u
-bin=$1 regressions=$2 runs=${3:-10000}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/chapcheck-reuse-check.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/corpus"
-cp "$regressions"/* "$tmp/corpus/"
+bin=$1 runs=${3:-10000}
+. "$(dirname "$0")/test_lib.sh"
+fuzz_test_corpus reuse-check "$2"
 if ! CHAPCHECK_FUZZ_CHECK_REUSE=1 "$bin" -runs="$runs" -seed=1 -max_len=4096 -artifact_prefix="$tmp/" "$tmp/corpus" \
      >"$tmp/log" 2>&1; then
   echo "FAIL: a finding; last lines:"
