@@ -162,6 +162,17 @@ bool AuthHeader(std::string_view name) {
   return false;
 }
 
+// A structured input's headers without those the harness leaves out.
+void DropLeftOut(std::vector<std::pair<std::string, std::string>>& headers) {
+  std::erase_if(headers, [](const auto& h) { return LeftOut(h.first); });
+}
+
+// Signs a structured input's request as the fixture's client, in `mode`.
+void SignAs(const Env& env, generators::AuthMode mode, sigv4::Request& r) {
+  conformance::SignForCaseInPlace(r, env.sign_as.value_or(mode), env.creds, "us-east-1", "storagegateway",
+                                  mocks::testing::Now(), "127.0.0.1:8080");
+}
+
 // The request as HTTP/1.1 bytes, into `out` (whose capacity is kept from input to input).
 void ToHttp(const sigv4::Request& r, std::string& out) {
   char length[24];
@@ -247,11 +258,15 @@ std::size_t Blocks(const Buffers& b) {
 // the ballast never frees for a shrink it did not allocate for, which could hide a leak.
 class Ballast {
  public:
-  explicit Ballast(std::size_t blocks) {
+  // `held`: the blocks the buffers hold now.
+  Ballast(std::size_t blocks, std::size_t held) : held_(held) {
     blocks_.reserve(blocks);
     for (std::size_t i = 0; i < blocks; ++i) blocks_.push_back(std::make_unique<char>());
   }
-  void Even(std::size_t before, std::size_t after) {
+  // At the end of every input, with the blocks the buffers hold then.
+  void Even(std::size_t held) {
+    std::size_t before = held_, after = held;
+    held_ = held;
     for (; after > before; --after) {
       if (blocks_.empty()) {
         ++owed_;
@@ -271,6 +286,7 @@ class Ballast {
  private:
   std::vector<std::unique_ptr<char>> blocks_;
   std::size_t owed_ = 0;
+  std::size_t held_;  // by the buffers, after the last input
 };
 
 [[noreturn]] void Finding(const char* what, const std::string& detail, const mocks::HttpResponse& r) {
@@ -285,11 +301,19 @@ void CheckReuse(const Env& env, std::string_view bytes, bool raw, std::string_vi
   std::string fresh_http;
   if (!raw) {
     generators::FuzzInput in = generators::DecodeFuzzInput(bytes);
-    std::erase_if(in.request.headers, [](const auto& h) { return LeftOut(h.first); });
-    ToHttp(conformance::SignForCase(std::move(in.request), env.sign_as.value_or(in.auth), env.creds, "us-east-1",
-                                    "storagegateway", mocks::testing::Now(), "127.0.0.1:8080"),
-           fresh_http);
-    if (fresh_http != http) Finding("kept buffers wrote other bytes than fresh ones", fresh_http, kept.response);
+    DropLeftOut(in.request.headers);
+    sigv4::Request r{std::move(in.request.method), std::move(in.request.path), std::move(in.request.headers),
+                     std::move(in.request.body)};
+    SignAs(env, in.auth, r);
+    ToHttp(r, fresh_http);
+    if (fresh_http != http) {
+      // Where, not what: the bytes hold the input's CHAP secrets.
+      const auto at = std::mismatch(fresh_http.begin(), fresh_http.end(), http.begin(), http.end()).first;
+      Finding("kept buffers wrote other bytes than fresh ones",
+              std::to_string(http.size()) + " bytes, fresh " + std::to_string(fresh_http.size()) +
+                  ", first difference at byte " + std::to_string(at - fresh_http.begin()),
+              kept.response);
+    }
   }
   mocks::Gateway gateway(env.fixture, env.options);
   const mocks::RawHttpResult fresh = mocks::HandleRawHttp(gateway, raw ? http : std::string_view(fresh_http));
@@ -340,8 +364,7 @@ void PrintUnevenCount() {
 
 bool CountingUneven() {
   static const bool counting = [] {
-    const char* v = std::getenv("CHAPCHECK_FUZZ_COUNT_UNEVEN");
-    if (v == nullptr || std::string_view(v) != "1") return false;
+    if (!Switch("CHAPCHECK_FUZZ_COUNT_UNEVEN")) return false;
     if (__sanitizer_install_malloc_and_free_hooks == nullptr ||
         __sanitizer_install_malloc_and_free_hooks(CountMalloc, CountFree) == 0) {
       std::fprintf(stderr, "fuzz_mock_http: CHAPCHECK_FUZZ_COUNT_UNEVEN needs a sanitizer's allocator hooks\n");
@@ -361,17 +384,16 @@ int RunInput(const std::uint8_t* data, std::size_t size) {
   static FixtureGateway gateway(env);
   // (A ceiling on the blocks an input of 4 KiB can add to the buffers: a header of 16 bytes
   // or more is two in the decoded input and two in the parsed request.)
-  static Ballast ballast(1024);
+  static Ballast ballast(1024, Blocks(buffers));
   mocks::RawHttpResult& result = buffers.result;
   // On the way out (a finding aborts): the gateway in the fixture's state, the ballast evened.
   struct AtExit {
     FixtureGateway& gateway;
     Buffers& buffers;
     Ballast& ballast;
-    const std::size_t blocks = Blocks(buffers);
     ~AtExit() {
       gateway.Restore();
-      ballast.Even(blocks, Blocks(buffers));
+      ballast.Even(Blocks(buffers));
     }
   } const at_exit{gateway, buffers, ballast};
   if (env.inject_leak) {
@@ -390,12 +412,11 @@ int RunInput(const std::uint8_t* data, std::size_t size) {
   if (raw) {
     http = bytes.substr(1);
   } else {
-    std::erase_if(in.request.headers, [](const auto& h) { return LeftOut(h.first); });
+    DropLeftOut(in.request.headers);
     for (const auto& h : in.request.headers) auth_touched = auth_touched || AuthHeader(h.first);
     sigv4::Request& wire = buffers.wire;
     Swap(in.request, wire);
-    conformance::SignForCaseInPlace(wire, env.sign_as.value_or(mode), env.creds, "us-east-1", "storagegateway",
-                                    mocks::testing::Now(), "127.0.0.1:8080");
+    SignAs(env, mode, wire);
     ToHttp(wire, buffers.http);
     http = buffers.http;
     // Given back for the next input to be decoded into, with the signer's Host (put first) moved
